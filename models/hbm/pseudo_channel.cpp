@@ -1,0 +1,212 @@
+#include "models/hbm/pseudo_channel.h"
+
+#include <algorithm>
+
+namespace t3vp {
+
+pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_geometry& g, const dram_timing& t)
+    : sc_module(name),
+      g_(g),
+      t_(t),
+      banks_(g.banks()),
+      col_group_(g.bank_groups, slot_calendar(14)),
+      act_group_(g.bank_groups, slot_calendar(14)),
+      window_(16) {
+  const unsigned n = g.banks();
+  if (t.refresh != refresh_mode::off) {
+    refresh_period_ = t.trefi;
+    refresh_duration_ = t.refresh == refresh_mode::per_bank ? t.trfc_pb : t.trfc;
+    for (unsigned i = 0; i < n; ++i)
+      banks_[i].refresh_offset = t.refresh == refresh_mode::per_bank ? std::uint64_t(i) * t.trefi / n : 0;
+  }
+}
+
+void pseudo_channel::set_reorder_window(unsigned w) { window_.assign(std::max(1u, w), window_entry{}); }
+
+// A refresh due since the bank's last use closed its row and kept the bank busy for the refresh time.
+// Applied lazily when the bank is next used; a refresh falling inside an access already placed is ignored
+// (documented approximation).
+void pseudo_channel::apply_refresh(bank_state& b, std::uint64_t t) {
+  if (!refresh_period_ || t < b.refresh_offset) return;
+  const std::int64_t epoch = std::int64_t((t - b.refresh_offset) / refresh_period_);
+  if (epoch <= b.refresh_epoch) return;
+  const std::uint64_t due = b.refresh_offset + std::uint64_t(epoch) * refresh_period_;
+  std::uint64_t start = std::max(due, b.pre_ok);
+  if (b.open_row >= 0) start += t_.trp;  // precharge first
+  b.open_row = -1;
+  b.act_ok = std::max(b.act_ok, start + refresh_duration_);
+  refreshes_ += std::uint64_t(epoch - b.refresh_epoch);
+  b.refresh_epoch = epoch;
+}
+
+
+// The earliest ACT cycle >= t in bank group bg: tRRD_S / tRRD_L from every other ACT, and at most four
+// ACTs in any tFAW window.
+std::uint64_t pseudo_channel::place_act(unsigned bg, std::uint64_t t) {
+  const std::uint64_t rs = t_.trrd_s, rl = t_.trrd_l, faw = t_.tfaw;
+  const std::uint64_t faw_mask = faw >= 64 ? ~0ull : (1ull << faw) - 1;
+  // Each rule moves t just past its latest conflict; repeat until all hold at once.
+  for (;;) {
+    const std::uint64_t t0 = t;
+    for (const auto& [cal, gap] : {std::pair<const slot_calendar*, std::uint64_t>{&act_any_, rs}, {&act_group_[bg], rl}}) {
+      const std::uint64_t lo = t >= gap - 1 ? t - (gap - 1) : 0;
+      const std::uint64_t m = cal->bits(lo, unsigned(t - lo + gap), false);
+      if (m) t = std::max(t, lo + (63 - unsigned(__builtin_clzll(m))) + gap);
+    }
+    if (faw <= 32) {  // every tFAW window holding t may have at most three other ACTs
+      const std::uint64_t lo = t >= faw - 1 ? t - (faw - 1) : 0;
+      const std::uint64_t m = act_any_.bits(lo, unsigned(t - lo + faw), false);
+      for (unsigned w = 0; __builtin_popcountll(m) >= 4 && w <= t - lo; ++w) {
+        const std::uint64_t in = (m >> w) & faw_mask;
+        if (__builtin_popcountll(in) >= 4) {  // wait until the window's first ACT leaves it
+          t = std::max(t, lo + w + unsigned(__builtin_ctzll(in)) + faw);
+          break;
+        }
+      }
+    }
+    if (t == t0) break;
+  }
+  act_any_.mark(t, 1);
+  act_group_[bg].mark(t, 1);
+  return t;
+}
+
+// The earliest column command cycle >= c: column spacing (tCCD_S in the channel, the bank group's
+// occupancy), a free data-bus slot, and read/write turnaround against bursts on either side.
+std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned occupancy, std::uint64_t c,
+                                           std::uint64_t limit) {
+  const std::uint64_t bc = t_.burst_cycles, lat = is_write ? t_.cwl : t_.cl;
+  const std::uint64_t wtr = t_.twtr_s, rtw = t_.trtw, cl = t_.cl;
+  // Read/write turnaround: bursts of the other direction may not have data in [c + lo_off, c + hi_off).
+  const std::int64_t lo_off = is_write ? std::int64_t(lat) - std::int64_t(rtw) : -std::int64_t(wtr);
+  const std::int64_t hi_off = std::int64_t(is_write ? lat + bc + wtr + cl : cl + bc + rtw);
+  const slot_calendar& other = is_write ? bus_read_ : bus_write_;
+  // Move c just past the latest conflict of whichever rule fails, until all hold at once.
+  c = std::max({c, col_any_.base(), col_group_[bg].base(), bus_.base() > lat ? bus_.base() - lat : 0});
+  for (;;) {
+    std::uint64_t m = bus_.bits(c + lat, unsigned(bc), true);
+    if (m) {
+      c = bus_.next_free(c + lat + 64 - unsigned(__builtin_clzll(m))) - lat;
+      continue;
+    }
+    if ((m = col_any_.bits(c, t_.tccd_s, true))) {
+      c += 64 - unsigned(__builtin_clzll(m));
+      continue;
+    }
+    if ((m = col_group_[bg].bits(c, occupancy, true))) {
+      c += 64 - unsigned(__builtin_clzll(m));
+      continue;
+    }
+    const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
+    const std::int64_t hi = std::int64_t(c) + hi_off;
+    if (hi > lo && hi - lo <= 64 && (m = other.bits(std::uint64_t(lo), unsigned(hi - lo), false))) {
+      // move so that the window starts just past the last conflicting cycle
+      const std::int64_t q = lo + 63 - __builtin_clzll(m);
+      c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
+      continue;
+    }
+    break;
+  }
+  if (c > limit) return ~0ull;
+  col_any_.mark(c, t_.tccd_s);
+  col_group_[bg].mark(c, occupancy);
+  bus_.mark(c + lat, unsigned(bc));
+  (is_write ? bus_write_ : bus_read_).mark(c + lat, unsigned(bc));
+  return c;
+}
+
+access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::uint64_t bytes, std::uint64_t earliest,
+                                       bool in_order) {
+  const bool is_write = op != mem_op::read;
+  const std::uint64_t bc = t_.burst_cycles;
+  const std::uint64_t lat = is_write ? t_.cwl : t_.cl;
+  const unsigned occupancy = op == mem_op::update ? 2 * t_.tccd_l + t_.nmc_alu_cycles : t_.tccd_l;
+  // The reorder window: this access's data may not precede the first data of the access
+  // `window` places before it (with in_order, the end of the previous access).
+  window_entry& slot = window_[accesses_ % window_.size()];
+  // Only an access that arrived no later than this one bounds it (arrival order can differ from call
+  // order under temporal decoupling).
+  const std::uint64_t not_before = in_order ? last_data_end_ : (slot.arrival <= earliest ? slot.first_data : 0);
+  const std::uint64_t col_floor = not_before > lat ? not_before - lat : 0;
+  access_timing at{~0ull, 0, 0};
+  std::uint64_t first_data = ~0ull;
+  for (std::uint64_t off = 0; off < bytes; off += g_.burst_bytes) {
+    const dram_location loc = decode_pc_address(g_, pc_addr + off);
+    bank_state& b = banks_[loc.bank_group * g_.banks_per_group + loc.bank];
+    apply_refresh(b, std::max(earliest, b.col_ok));
+    std::uint64_t first_cmd = ~0ull;
+    std::uint64_t col = ~0ull;
+    if (b.open_row != std::int64_t(loc.row)) {
+      // A hit in an earlier interval of this row, before the precharge that closed it?
+      const std::uint64_t close_gap = is_write ? lat + bc + t_.twr : t_.trtp;
+      for (const auto& h : b.history) {
+        if (h.row != std::int64_t(loc.row) || h.pre < close_gap) continue;
+        const std::uint64_t from = std::max({earliest, h.col_ok, col_floor});
+        if (from + close_gap > h.pre) continue;
+        col = place_column(loc.bank_group, is_write, occupancy, from, h.pre - close_gap);
+        if (col != ~0ull) {
+          ++past_hits_;
+          break;
+        }
+      }
+    }
+    if (col != ~0ull) {
+      ++row_hits_;
+    } else if (b.open_row != std::int64_t(loc.row)) {
+      ++row_misses_;
+      std::uint64_t pre = 0;
+      if (b.open_row >= 0) {
+        pre = std::max(earliest, b.pre_ok);
+        b.act_ok = std::max(b.act_ok, pre + t_.trp);
+        first_cmd = pre;
+      }
+      // An ACT, too, stays within the reorder window (tRCD ahead of the window's first column slot).
+      const std::uint64_t act_floor = col_floor > t_.trcd ? col_floor - t_.trcd : 0;
+      const std::uint64_t act = place_act(loc.bank_group, std::max({earliest, b.act_ok, act_floor}));
+      if (b.open_row >= 0) {
+        b.history[b.history_pos] = {b.open_row, b.col_ok, act - t_.trp};  // the latest legal PRE
+        b.history_pos = (b.history_pos + 1) % unsigned(b.history.size());
+      }
+      first_cmd = std::min(first_cmd, act);
+      b.act_ok = act + t_.trc;
+      b.col_ok = act + t_.trcd;
+      b.pre_ok = act + t_.tras;
+      b.open_row = loc.row;
+    } else {
+      ++row_hits_;
+    }
+    if (col == ~0ull)
+      col = place_column(loc.bank_group, is_write, occupancy, std::max({earliest, b.col_ok, col_floor}));
+    const std::uint64_t end = col + lat + bc;
+    if (col >= b.col_ok) {  // (a hit in a closed interval already fits before that interval's precharge)
+      if (is_write) b.pre_ok = std::max(b.pre_ok, end + t_.twr);
+      else b.pre_ok = std::max(b.pre_ok, col + t_.trtp);
+    }
+    if (col + lat < last_data_end_) ++overtakes_;
+    at.first_command = std::min({at.first_command, first_cmd, col});
+    at.last_column = std::max(at.last_column, col);
+    at.done = std::max(at.done, end);
+    first_data = std::min(first_data, col + lat);
+    ++bursts_;
+    busy_cycles_ += bc;
+  }
+  slot = {earliest, first_data};
+  ++accesses_;
+  last_data_end_ = std::max(last_data_end_, at.done);
+  return at;
+}
+
+void pseudo_channel::report_stats(stat_sink& s) const {
+  s.add("bursts", double(bursts_), "bursts", "data bursts transferred (read, write and update)");
+  s.add("row_hits", double(row_hits_), "bursts", "bursts whose row was already open");
+  s.add("row_misses", double(row_misses_), "bursts", "bursts that needed an ACT (and a PRE if another row was open)");
+  s.add("row_hit_rate", bursts_ ? double(row_hits_) / double(bursts_) : 0.0, "ratio", "row_hits / bursts");
+  s.add("busy_ns", double(busy_cycles_) * t_.tck_ns, "ns", "time the data bus carried data");
+  s.add("refreshes", double(refreshes_), "refreshes", "refresh operations applied to banks");
+  s.add("past_row_hits", double(past_hits_), "bursts",
+        "row hits served in an earlier open interval of their row, placed before its precharge (LT reordering)");
+  s.add("overtakes", double(overtakes_), "bursts",
+        "bursts whose data went on the bus before data of an older access (first-ready reordering)");
+}
+
+}  // namespace t3vp

@@ -1,0 +1,91 @@
+#pragma once
+// A bitmap of busy cycles over a sliding horizon: the reservation calendar of one DRAM resource
+// (data bus, column or row command slots). Lets a burst take the earliest free slot even when later
+// slots are already taken, which is how the LT model keeps bank-level parallelism while serving
+// accesses in arrival order. Cycles before the horizon count as busy.
+#include <algorithm>
+#include <cstdint>
+#include <vector>
+
+namespace t3vp {
+
+class slot_calendar {
+ public:
+  explicit slot_calendar(unsigned horizon_log2 = 16) : mask_((1ull << horizon_log2) - 1), words_((1u << horizon_log2) / 64, 0) {}
+
+  std::uint64_t base() const { return base_; }  // earliest cycle still tracked
+
+  // Bitmap of cycles [c, c+len), len <= 64; bit i is cycle c+i. Cycles before the horizon read as
+  // `past` (busy when looking for a free slot, empty when counting neighbours).
+  std::uint64_t bits(std::uint64_t c, unsigned len, bool past) const {
+    if (c >= base_ && c + len <= base_ + mask_ + 1) {  // fast path: inside the horizon, at most two words
+      const std::size_t idx = (c & mask_) >> 6;
+      const unsigned sh = unsigned(c & 63);
+      std::uint64_t w = words_[idx] >> sh;
+      if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
+      return len >= 64 ? w : w & ((1ull << len) - 1);
+    }
+    std::uint64_t out = 0;
+    unsigned i = 0;
+    if (c < base_) {
+      const std::uint64_t n = std::min<std::uint64_t>(base_ - c, len);
+      if (past) out = n >= 64 ? ~0ull : ((1ull << n) - 1);
+      i = unsigned(n);
+    }
+    while (i < len) {
+      const std::uint64_t x = c + i;
+      if (x >= base_ + mask_ + 1) break;  // beyond the horizon: nothing reserved yet
+      const unsigned sh = unsigned(x & 63);
+      const unsigned take = std::min<unsigned>(64 - sh, len - i);
+      std::uint64_t w = words_[(x & mask_) >> 6] >> sh;
+      if (take < 64) w &= (1ull << take) - 1;
+      out |= w << i;
+      i += take;
+    }
+    return out;
+  }
+  bool is_free(std::uint64_t c, unsigned len) const { return bits(c, len, true) == 0; }
+  unsigned count(std::uint64_t c, unsigned len) const { return unsigned(__builtin_popcountll(bits(c, len, false))); }
+  bool any(std::uint64_t c, unsigned len) const { return bits(c, len, false) != 0; }
+  void mark(std::uint64_t c, unsigned len) {
+    advance(c + len);
+    for (std::uint64_t x = std::max(c, base_); x < c + len;) {
+      const unsigned sh = unsigned(x & 63);
+      const unsigned take = unsigned(std::min<std::uint64_t>(64 - sh, c + len - x));
+      words_[(x & mask_) >> 6] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
+      x += take;
+    }
+
+  }
+  // The first cycle >= c that is free, skipping whole busy words.
+  std::uint64_t next_free(std::uint64_t c) const {
+    c = std::max(c, base_);
+    while (c < base_ + mask_ + 1) {
+      const unsigned sh = unsigned(c & 63);
+      const std::uint64_t free = ~(words_[(c & mask_) >> 6] >> sh) & (sh ? (1ull << (64 - sh)) - 1 : ~0ull);
+      if (free) return c + unsigned(__builtin_ctzll(free));
+      c += 64 - sh;
+    }
+    return c;
+  }
+
+ private:
+  // Slide the horizon so that `end` fits, clearing the words that fall out of it.
+  void advance(std::uint64_t end) {
+    const std::uint64_t span = mask_ + 1;
+    if (end <= base_ + span) return;
+    std::uint64_t new_base = (end - span + 63) & ~63ull;
+    if (new_base - base_ >= span) {
+      std::fill(words_.begin(), words_.end(), 0);
+    } else {
+      for (std::uint64_t c = base_ & ~63ull; c < new_base; c += 64) words_[(c & mask_) >> 6] = 0;
+    }
+    base_ = new_base;
+  }
+
+  std::uint64_t mask_;
+  std::vector<std::uint64_t> words_;
+  std::uint64_t base_ = 0;
+};
+
+}  // namespace t3vp

@@ -1,0 +1,161 @@
+#include "models/memory_controller/memory_controller.h"
+
+#include <algorithm>
+#include "models/hbm/nmc_adder.h"
+
+namespace t3vp {
+
+memory_controller::memory_controller(const sc_core::sc_module_name& name, unsigned index, const mc_config& cfg,
+                                     pseudo_channel& pc, sparse_memory* storage)
+    : sc_module(name),
+      target_socket("target_socket"),
+      index_(index),
+      cfg_(cfg),
+      pc_(pc),
+      storage_(storage),
+      policy_(make_arbitration_policy(cfg.policy)) {
+  target_socket.register_b_transport(this, &memory_controller::b_transport);
+  target_socket.register_transport_dbg(this, &memory_controller::transport_dbg);
+  tck_ps_ = sc_core::sc_time(pc.timing().tck_ns, sc_core::SC_NS).value();  // in time-resolution units
+  frontend_cycles_ = std::uint64_t(cfg.frontend_latency_ns / pc.timing().tck_ns + 0.5);
+  pc_.set_reorder_window(cfg.reorder_window);
+}
+
+bool memory_controller::check(tlm::tlm_generic_payload& gp, const access_info& ai) const {
+  const std::uint64_t len = gp.get_data_length();
+  if (gp.get_byte_enable_ptr()) {
+    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len) {
+    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return false;
+  }
+  if (len == 0 || (storage_ && gp.get_address() + len > storage_->capacity())) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND ||
+      (ai.op == mem_op::update && (!gp.is_write() || len % element_bytes(ai.dtype) != 0 ||
+                                   gp.get_address() % element_bytes(ai.dtype) != 0))) {
+    gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+    return false;
+  }
+  return true;
+}
+
+void memory_controller::release_until(std::uint64_t cycle) {
+  for (auto& q : queue_)
+    while (!q.empty() && q.top() <= cycle) q.pop();
+}
+
+unsigned memory_controller::occupancy(std::uint64_t cycle, traffic_class cls) const {
+  // Entries still held at `cycle` (the heaps hold only entries not yet released at the last arrival).
+  const auto& q = queue_[static_cast<int>(cls)];
+  if (q.empty() || q.top() > cycle) return unsigned(q.size());
+  auto copy = q;
+  while (!copy.empty() && copy.top() <= cycle) copy.pop();
+  return unsigned(copy.size());
+}
+
+void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
+  const access_info ai = describe(gp);
+  if (!check(gp, ai)) {
+    ++errors_;
+    return;
+  }
+  const std::uint64_t addr = gp.get_address();
+  const std::uint64_t len = gp.get_data_length();
+
+  // Arrival in memory-clock cycles (rounded up), after the controller's front end.
+  const std::uint64_t now = (sc_core::sc_time_stamp() + delay).value();
+  std::uint64_t arrival = (now + tck_ps_ - 1) / tck_ps_ + frontend_cycles_;
+
+  // A full queue holds the request back until the oldest entry leaves.
+  release_until(arrival);
+  unsigned held = unsigned(queue_[0].size() + queue_[1].size());
+  if (held >= cfg_.queue_entries) {
+    ++queue_full_stalls_;
+    auto& q = queue_[0].empty() || (!queue_[1].empty() && queue_[1].top() < queue_[0].top()) ? queue_[1] : queue_[0];
+    arrival = q.top();
+    q.pop();
+    release_until(arrival);
+    held = unsigned(queue_[0].size() + queue_[1].size());
+  }
+  const mc_request req{ai.op, ai.cls, arrival, len};
+  const std::uint64_t start = std::max(arrival, policy_->admit(req, *this));
+  policy_wait_ += start - arrival;
+
+  // Timing covers whole bursts; partial bursts are masked writes / discarded read data.
+  const hbm_address ha = map_address(pc_.geometry(), addr);
+  const std::uint64_t bb = pc_.geometry().burst_bytes;
+  const std::uint64_t first = ha.pc_addr & ~(bb - 1);
+  const std::uint64_t span = ((ha.pc_addr + len + bb - 1) & ~(bb - 1)) - first;
+  const access_timing at = pc_.schedule(ai.op, first, span, start, !policy_->first_ready());
+
+  queue_[static_cast<int>(ai.cls)].push(at.last_column);
+  occupancy_max_ = std::max(occupancy_max_, held + 1);
+  occupancy_area_ += at.last_column - arrival + 1;
+  latency_sum_ += at.done - arrival;
+  last_done_ = std::max(last_done_, at.done);
+  ++count_[static_cast<int>(ai.op)];
+  bytes_by_class_[static_cast<int>(ai.cls)] += len;
+  bytes_by_phase_[static_cast<int>(ai.phase)][static_cast<int>(ai.op)] += len;
+
+  if (storage_) {
+    std::uint8_t* data = gp.get_data_ptr();
+    switch (ai.op) {
+      case mem_op::read: storage_->read(addr, data, len); break;
+      case mem_op::write:
+        if (!ai.timing_only) storage_->write(addr, data, len);
+        break;
+      case mem_op::update:  // the near-bank adder: atomic read-add-write
+        storage_->for_each_piece(addr, len, true, [&](std::uint8_t* p, std::uint64_t off, std::uint64_t n) {
+          nmc_add(ai.dtype, p, data + off, n);
+        });
+        break;
+    }
+  }
+  if (observer_ && ai.op != mem_op::read) observer_->on_queued(index_, gp, at.done);
+
+  const std::uint64_t done_units = at.done * tck_ps_;
+  delay = sc_core::sc_time::from_value(done_units) - sc_core::sc_time_stamp();
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+}
+
+unsigned int memory_controller::transport_dbg(tlm::tlm_generic_payload& gp) {
+  const std::uint64_t len = gp.get_data_length();
+  if (storage_ && gp.get_address() + len > storage_->capacity()) {
+    gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    return 0;
+  }
+  if (!storage_) {
+    if (gp.is_read()) std::fill_n(gp.get_data_ptr(), len, 0);
+  } else if (gp.is_read()) {
+    storage_->read(gp.get_address(), gp.get_data_ptr(), len);
+  } else if (gp.is_write()) {
+    storage_->write(gp.get_address(), gp.get_data_ptr(), len);
+  }
+  gp.set_response_status(tlm::TLM_OK_RESPONSE);
+  return static_cast<unsigned int>(len);
+}
+
+void memory_controller::report_stats(stat_sink& s) const {
+  const double tck = pc_.timing().tck_ns;
+  const std::uint64_t n = count_[0] + count_[1] + count_[2];
+  s.add("reads", double(count_[0]), "requests", "read requests served");
+  s.add("writes", double(count_[1]), "requests", "write requests served (including L2 write-backs)");
+  s.add("updates", double(count_[2]), "requests", "near-memory update requests served");
+  s.add("bytes.compute", double(bytes_by_class_[0]), "B", "bytes requested by compute-class traffic");
+  s.add("bytes.comm", double(bytes_by_class_[1]), "B", "bytes requested by communication-class traffic");
+  s.add("queue.mean", last_done_ ? double(occupancy_area_) / double(last_done_) : 0.0, "requests",
+        "time-weighted mean queue occupancy over [0, last completion]: sum of entry residencies / that time");
+  s.add("queue.max", double(occupancy_max_), "requests", "largest number of entries held at once");
+  s.add("queue.full_stalls", double(queue_full_stalls_), "requests", "requests that found the queue full on arrival");
+  s.add("latency.mean_ns", n ? double(latency_sum_) / double(n) * tck : 0.0, "ns",
+        "mean time from queue entry to last data, over all requests");
+  s.add("policy_wait_ns", double(policy_wait_) * tck, "ns", "total time requests were held back by the arbitration policy");
+  s.add("errors", double(errors_), "requests", "requests answered with an error response");
+}
+
+}  // namespace t3vp

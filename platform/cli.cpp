@@ -1,0 +1,157 @@
+#include "platform/cli.h"
+
+#include <cstdio>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <boost/program_options.hpp>
+#include <nlohmann/json.hpp>
+#include <systemc>
+#include "platform/config.h"
+#include "platform/memtest.h"
+#include "platform/platform_config.h"
+#include "tlm/log.h"
+
+namespace po = boost::program_options;
+
+namespace t3vp {
+namespace {
+
+const char* usage_text =
+    "usage: t3vp <command> [options]\n"
+    "\n"
+    "commands:\n"
+    "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
+    "  params   list every parameter: name, value, default, unit, range, description\n"
+    "\n"
+    "common options:\n"
+    "  --config FILE        JSON configuration (nested objects or dotted keys)\n"
+    "  --set KEY=VALUE      override one parameter (repeatable)\n"
+    "  --json FILE          write the result document as JSON\n"
+    "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
+    "memtest options:\n"
+    "  --pattern P          sequential|random|gemm-mix (default sequential)\n"
+    "params options:\n"
+    "  --format F           table|json (default table)\n";
+
+struct cli_args {
+  std::string command;
+  std::string config_file;
+  std::vector<std::string> sets;
+  std::string json_file;
+  std::string log_level;
+  std::string pattern = "sequential";
+  std::string format = "table";
+};
+
+class usage_error : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+cli_args parse_args(int argc, char** argv) {
+  if (argc < 2) throw usage_error("no command given");
+  cli_args a;
+  a.command = argv[1];
+  if (a.command == "-h" || a.command == "--help" || a.command == "help") {
+    a.command = "help";
+    return a;
+  }
+  po::options_description opts;
+  opts.add_options()("config", po::value(&a.config_file))("set", po::value(&a.sets)->composing())(
+      "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "");
+  if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
+  else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
+  else throw usage_error("unknown command '" + a.command + "'");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).run(), vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    throw usage_error(e.what());
+  }
+  if (vm.count("help")) a.command = "help";
+  return a;
+}
+
+config load_config(const cli_args& a) {
+  config cfg;
+  if (!a.config_file.empty()) cfg.load_file(a.config_file);
+  for (const auto& s : a.sets) cfg.set_assignment(s);
+  make_platform_config(cfg);  // cross-parameter checks before anything is built
+  return cfg;
+}
+
+void write_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  if (!out) throw usage_error("cannot write '" + path + "'");
+  out << text << "\n";
+  if (!out) throw usage_error("cannot write '" + path + "'");
+}
+
+int cmd_params(const cli_args& a, const config& cfg) {
+  if (a.format == "json") {
+    nlohmann::ordered_json list = nlohmann::ordered_json::array();
+    for (const auto& d : config::schema())
+      list.push_back({{"name", d.key}, {"value", cfg.value_text(d.key)}, {"default", d.default_value}, {"unit", d.unit},
+                      {"type", to_string(d.type)}, {"range", d.range_text()}, {"description", d.description}});
+    std::cout << list.dump(2) << "\n";
+    return 0;
+  }
+  if (a.format != "table") throw usage_error("--format: expected table or json, got '" + a.format + "'");
+  std::printf("%-36s %-12s %-12s %-10s %-28s %s\n", "name", "value", "default", "unit", "range", "description");
+  for (const auto& d : config::schema()) {
+    std::string v = cfg.value_text(d.key);
+    if (!cfg.is_default(d.key)) v += "*";
+    std::printf("%-36s %-12s %-12s %-10s %-28s %s\n", d.key.c_str(), v.c_str(), d.default_value.c_str(), d.unit.c_str(),
+                d.range_text().c_str(), d.description.c_str());
+  }
+  std::printf("(* differs from the default)\n");
+  return 0;
+}
+
+int cmd_memtest(const cli_args& a, const config& cfg) {
+  const memtest_pattern p = parse_memtest_pattern(a.pattern);
+  memtest_result r = run_memtest(cfg, p);
+  std::fputs(r.table.c_str(), stdout);
+  if (!a.json_file.empty()) write_file(a.json_file, r.json);
+  if (r.errors) {
+    std::fprintf(stderr, "t3vp: memtest: %llu accesses failed\n", static_cast<unsigned long long>(r.errors));
+    return 1;
+  }
+  return 0;
+}
+
+}  // namespace
+
+int run_cli(int argc, char** argv) {
+  try {
+    cli_args a = parse_args(argc, argv);
+    if (a.command == "help") {
+      std::fputs(usage_text, stdout);
+      return 0;
+    }
+    config cfg = load_config(a);
+    set_log_level(parse_log_level(a.log_level.empty() ? cfg.get_string("sim.log_level") : a.log_level));
+    if (a.command == "params") return cmd_params(a, cfg);
+    if (a.command == "memtest") return cmd_memtest(a, cfg);
+    throw usage_error("unknown command '" + a.command + "'");
+  } catch (const usage_error& e) {
+    std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);
+    return 2;
+  } catch (const config_error& e) {
+    std::fprintf(stderr, "t3vp: error: %s\n", e.what());
+    return 2;
+  } catch (const std::invalid_argument& e) {
+    std::fprintf(stderr, "t3vp: error: %s\n", e.what());
+    return 2;
+  } catch (const sc_core::sc_report& e) {
+    std::fprintf(stderr, "t3vp: simulation error: %s\n", e.what());
+    return 3;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "t3vp: internal error: %s\n", e.what());
+    return 3;
+  }
+}
+
+}  // namespace t3vp

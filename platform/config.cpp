@@ -1,0 +1,292 @@
+#include "platform/config.h"
+
+#include <algorithm>
+#include <cmath>
+#include <fstream>
+#include <limits>
+#include <sstream>
+#include <nlohmann/json.hpp>
+
+namespace t3vp {
+
+std::vector<param_def> build_parameter_schema();  // platform/parameters.cpp
+
+namespace {
+using json = nlohmann::ordered_json;
+
+std::size_t edit_distance(const std::string& a, const std::string& b) {
+  std::vector<std::size_t> prev(b.size() + 1), cur(b.size() + 1);
+  for (std::size_t j = 0; j <= b.size(); ++j) prev[j] = j;
+  for (std::size_t i = 1; i <= a.size(); ++i) {
+    cur[0] = i;
+    for (std::size_t j = 1; j <= b.size(); ++j)
+      cur[j] = std::min({prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)});
+    std::swap(prev, cur);
+  }
+  return prev[b.size()];
+}
+
+std::string format_real(double v) {
+  std::ostringstream os;
+  os.precision(15);
+  os << v;
+  return os.str();
+}
+
+param_value parse_text(const param_def& def, const std::string& text, const std::string& origin) {
+  auto fail = [&](const std::string& what) {
+    return config_error(origin + ": parameter '" + def.key + "': " + what);
+  };
+  switch (def.type) {
+    case param_type::integer: {
+      std::size_t pos = 0;
+      long long v = 0;
+      try {
+        v = std::stoll(text, &pos, 0);
+      } catch (const std::exception&) {
+        throw fail("expected an integer, got '" + text + "'");
+      }
+      if (pos != text.size()) throw fail("expected an integer, got '" + text + "'");
+      return std::int64_t(v);
+    }
+    case param_type::real: {
+      std::size_t pos = 0;
+      double v = 0;
+      try {
+        v = std::stod(text, &pos);
+      } catch (const std::exception&) {
+        throw fail("expected a number, got '" + text + "'");
+      }
+      if (pos != text.size() || !std::isfinite(v)) throw fail("expected a number, got '" + text + "'");
+      return v;
+    }
+    case param_type::boolean:
+      if (text == "true" || text == "1" || text == "on") return true;
+      if (text == "false" || text == "0" || text == "off") return false;
+      throw fail("expected true or false, got '" + text + "'");
+    case param_type::string: {
+      std::string s = text;
+      if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = s.substr(1, s.size() - 2);
+      return s;
+    }
+  }
+  throw fail("unknown type");
+}
+
+param_value from_json(const param_def& def, const json& v, const std::string& origin) {
+  auto fail = [&](const std::string& what) {
+    return config_error(origin + ": parameter '" + def.key + "': " + what + ", got " + v.dump());
+  };
+  switch (def.type) {
+    case param_type::integer:
+      if (v.is_number_integer()) {
+        if (v.is_number_unsigned() && v.get<std::uint64_t>() > std::uint64_t(std::numeric_limits<std::int64_t>::max()))
+          throw fail("integer out of range");
+        return v.get<std::int64_t>();
+      }
+      throw fail("expected an integer");
+    case param_type::real:
+      if (v.is_number()) return v.get<double>();
+      throw fail("expected a number");
+    case param_type::boolean:
+      if (v.is_boolean()) return v.get<bool>();
+      throw fail("expected true or false");
+    case param_type::string:
+      if (v.is_string()) return v.get<std::string>();
+      throw fail("expected a string");
+  }
+  throw fail("unknown type");
+}
+
+json to_json_value(const param_value& v) {
+  if (auto p = std::get_if<std::int64_t>(&v)) return *p;
+  if (auto p = std::get_if<double>(&v)) return *p;
+  if (auto p = std::get_if<bool>(&v)) return *p;
+  return std::get<std::string>(v);
+}
+}  // namespace
+
+const char* to_string(param_type t) {
+  switch (t) {
+    case param_type::integer: return "integer";
+    case param_type::real: return "number";
+    case param_type::boolean: return "boolean";
+    case param_type::string: return "string";
+  }
+  return "?";
+}
+
+std::string param_def::range_text() const {
+  switch (type) {
+    case param_type::integer: {
+      std::ostringstream os;
+      os << static_cast<long long>(min) << ".." << static_cast<long long>(max);
+      return os.str();
+    }
+    case param_type::real: return format_real(min) + ".." + format_real(max);
+    case param_type::boolean: return "true|false";
+    case param_type::string: {
+      if (choices.empty()) return "text";
+      std::string s;
+      for (const auto& c : choices) s += (s.empty() ? "" : "|") + c;
+      return s;
+    }
+  }
+  return "";
+}
+
+const std::vector<param_def>& config::schema() {
+  static const std::vector<param_def> defs = [] {
+    auto d = build_parameter_schema();
+    std::sort(d.begin(), d.end(), [](const param_def& a, const param_def& b) { return a.key < b.key; });
+    return d;
+  }();
+  return defs;
+}
+
+const param_def* config::find_def(const std::string& key) {
+  const auto& s = schema();
+  auto it = std::lower_bound(s.begin(), s.end(), key, [](const param_def& d, const std::string& k) { return d.key < k; });
+  return (it != s.end() && it->key == key) ? &*it : nullptr;
+}
+
+std::string config::suggest(const std::string& unknown) {
+  std::string best;
+  std::size_t best_d = std::numeric_limits<std::size_t>::max();
+  for (const auto& d : schema()) {
+    std::size_t dist = edit_distance(unknown, d.key);
+    // A key that merely ends the same way (a missing group prefix) is a good suggestion too.
+    const std::string leaf = d.key.substr(d.key.rfind('.') + 1);
+    const std::string uleaf = unknown.substr(unknown.rfind('.') + 1);
+    if (leaf == uleaf) dist = std::min(dist, std::size_t(2));
+    if (dist < best_d) {
+      best_d = dist;
+      best = d.key;
+    }
+  }
+  return best_d <= std::max<std::size_t>(3, unknown.size() / 3) ? best : std::string();
+}
+
+config::config() {
+  for (const auto& d : schema()) values_[d.key] = parse_text(d, d.default_value, "built-in default");
+}
+
+void config::assign(const param_def& def, const param_value& v, const std::string& origin) {
+  auto fail = [&](const std::string& what) { return config_error(origin + ": parameter '" + def.key + "': " + what); };
+  if (def.type == param_type::integer) {
+    double x = double(std::get<std::int64_t>(v));
+    if (x < def.min || x > def.max)
+      throw fail("value " + std::to_string(std::get<std::int64_t>(v)) + " is out of range " + def.range_text() +
+                 (def.unit.empty() ? "" : " " + def.unit));
+  } else if (def.type == param_type::real) {
+    double x = std::get<double>(v);
+    if (!(x >= def.min && x <= def.max))
+      throw fail("value " + format_real(x) + " is out of range " + def.range_text() + (def.unit.empty() ? "" : " " + def.unit));
+  } else if (def.type == param_type::string && !def.choices.empty()) {
+    const auto& s = std::get<std::string>(v);
+    if (std::find(def.choices.begin(), def.choices.end(), s) == def.choices.end())
+      throw fail("'" + s + "' is not one of " + def.range_text());
+  }
+  values_[def.key] = v;
+}
+
+void config::load_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw config_error("cannot read configuration file '" + path + "'");
+  std::ostringstream os;
+  os << in.rdbuf();
+  load_json_text(os.str(), path);
+}
+
+void config::load_json_text(const std::string& text, const std::string& origin) {
+  json doc;
+  try {
+    doc = json::parse(text);
+  } catch (const json::parse_error& e) {
+    throw config_error(origin + ": malformed JSON: " + e.what());
+  }
+  if (!doc.is_object()) throw config_error(origin + ": the configuration must be a JSON object");
+  // Walk nested objects; a leaf whose dotted path is a parameter is assigned.
+  std::vector<std::pair<std::string, const json*>> todo{{"", &doc}};
+  while (!todo.empty()) {
+    auto [prefix, obj] = todo.back();
+    todo.pop_back();
+    for (auto it = obj->begin(); it != obj->end(); ++it) {
+      const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
+      if (const param_def* def = find_def(key)) {
+        assign(*def, from_json(*def, it.value(), origin), origin);
+        continue;
+      }
+      const auto& s = schema();
+      bool is_group = std::any_of(s.begin(), s.end(), [&](const param_def& d) { return d.key.rfind(key + ".", 0) == 0; });
+      if (is_group && it.value().is_object()) {
+        todo.push_back({key, &it.value()});
+        continue;
+      }
+      if (is_group) throw config_error(origin + ": '" + key + "' is a group of parameters and must be a JSON object");
+      std::string hint = suggest(key);
+      throw config_error(origin + ": unknown parameter '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    }
+  }
+}
+
+void config::set(const std::string& key, const std::string& value) {
+  const param_def* def = find_def(key);
+  if (!def) {
+    std::string hint = suggest(key);
+    throw config_error("--set: unknown parameter '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+  }
+  assign(*def, parse_text(*def, value, "--set"), "--set");
+}
+
+void config::set_assignment(const std::string& kv) {
+  auto eq = kv.find('=');
+  if (eq == std::string::npos || eq == 0) throw config_error("--set: expected KEY=VALUE, got '" + kv + "'");
+  set(kv.substr(0, eq), kv.substr(eq + 1));
+}
+
+const param_value& config::get(const std::string& key, param_type t) const {
+  const param_def* def = find_def(key);
+  if (!def) throw std::logic_error("internal: parameter '" + key + "' is not in the schema");
+  if (def->type != t && !(t == param_type::real && def->type == param_type::integer))
+    throw std::logic_error("internal: parameter '" + key + "' read as " + to_string(t));
+  return values_.at(key);
+}
+
+std::int64_t config::get_int(const std::string& key) const { return std::get<std::int64_t>(get(key, param_type::integer)); }
+double config::get_real(const std::string& key) const {
+  const auto& v = get(key, param_type::real);
+  if (auto p = std::get_if<std::int64_t>(&v)) return double(*p);
+  return std::get<double>(v);
+}
+bool config::get_bool(const std::string& key) const { return std::get<bool>(get(key, param_type::boolean)); }
+const std::string& config::get_string(const std::string& key) const {
+  return std::get<std::string>(get(key, param_type::string));
+}
+
+std::string config::value_text(const std::string& key) const {
+  const auto& v = values_.at(key);
+  if (auto p = std::get_if<std::int64_t>(&v)) return std::to_string(*p);
+  if (auto p = std::get_if<double>(&v)) return format_real(*p);
+  if (auto p = std::get_if<bool>(&v)) return *p ? "true" : "false";
+  return std::get<std::string>(v);
+}
+
+bool config::is_default(const std::string& key) const {
+  const param_def* def = find_def(key);
+  return def && values_.at(key) == parse_text(*def, def->default_value, "default");
+}
+
+std::string config::to_json(int indent) const {
+  json doc = json::object();
+  for (const auto& [key, v] : values_) {
+    json* node = &doc;
+    std::size_t start = 0;
+    for (std::size_t dot; (dot = key.find('.', start)) != std::string::npos; start = dot + 1)
+      node = &(*node)[key.substr(start, dot - start)];
+    (*node)[key.substr(start)] = to_json_value(v);
+  }
+  return doc.dump(indent);
+}
+
+}  // namespace t3vp

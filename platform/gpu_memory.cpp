@@ -1,0 +1,24 @@
+#include "platform/gpu_memory.h"
+
+#include <string>
+
+namespace t3vp {
+
+gpu_memory::gpu_memory(const sc_core::sc_module_name& name, const platform_config& cfg)
+    : sc_module(name), hbm("hbm", cfg.hbm, cfg.data != data_mode::off), interleaver("interleaver", cfg.hbm.geometry) {
+  const unsigned n = hbm.pseudo_channels();
+  mc.reserve(n);
+  for (unsigned i = 0; i < n; ++i) {
+    mc.push_back(std::make_unique<memory_controller>(("mc" + std::to_string(i)).c_str(), i, cfg.mc, hbm.pc(i),
+                                                     hbm.storage()));
+    interleaver.initiator_socket.bind(mc.back()->target_socket);
+  }
+}
+
+std::uint64_t gpu_memory::bytes(traffic_phase p, mem_op op) const {
+  std::uint64_t sum = 0;
+  for (const auto& m : mc) sum += m->bytes(p, op);
+  return sum;
+}
+
+}  // namespace t3vp

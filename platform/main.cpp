@@ -1,0 +1,12 @@
+// The t3vp application: a thin shell over the platform library.
+#include <cstdlib>
+#include <systemc>
+#include "platform/cli.h"
+#include "tlm/log.h"
+
+int sc_main(int argc, char* argv[]) {
+  setenv("SYSTEMC_DISABLE_COPYRIGHT_MESSAGE", "1", 0);
+  sc_core::sc_set_time_resolution(1, sc_core::SC_PS);
+  t3vp::install_report_handler(/*warnings_are_errors=*/false);
+  return t3vp::run_cli(argc, argv);
+}

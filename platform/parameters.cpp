@@ -1,0 +1,107 @@
+// Every parameter of t3vp: key, type, default, unit, range, description. `t3vp params` prints this
+// table and docs/configuration.md explains the groups. Defaults are the paper's system
+// (shared/reference/t3.md section 3); values marked (assumed) are ours, not published.
+#include "platform/config.h"
+
+namespace t3vp {
+namespace {
+param_def integer(const char* key, long long def, const char* unit, long long lo, long long hi, const char* desc) {
+  return {key, param_type::integer, std::to_string(def), unit, double(lo), double(hi), {}, desc};
+}
+param_def real(const char* key, const char* def, const char* unit, double lo, double hi, const char* desc) {
+  return {key, param_type::real, def, unit, lo, hi, {}, desc};
+}
+param_def boolean(const char* key, bool def, const char* desc) {
+  return {key, param_type::boolean, def ? "true" : "false", "", 0, 1, {}, desc};
+}
+param_def choice(const char* key, const char* def, std::vector<std::string> choices, const char* desc) {
+  return {key, param_type::string, def, "", 0, 0, std::move(choices), desc};
+}
+}  // namespace
+
+std::vector<param_def> build_parameter_schema() {
+  return {
+      // --- simulation ---
+      real("sim.quantum_ns", "20", "ns", 1, 1e6,
+           "global quantum of temporal decoupling: how far an initiator may run ahead of SystemC time"),
+      choice("sim.log_level", "warning", {"error", "warning", "info", "debug", "trace"}, "log verbosity"),
+      choice("data.mode", "synthetic", {"exact", "synthetic", "off"},
+             "payload data: exact = real FP16 GEMM, synthetic = cheap deterministic partials, off = timing only"),
+
+      // --- HBM geometry ---
+      integer("hbm.stacks", 4, "stacks", 1, 16, "HBM stacks per GPU"),
+      integer("hbm.channels_per_stack", 8, "channels", 1, 32, "channels per stack"),
+      integer("hbm.pseudo_channels_per_channel", 2, "pseudo-channels", 1, 4,
+              "pseudo-channels per channel; each has its own memory controller"),
+      integer("hbm.bank_groups", 4, "bank groups", 1, 8, "bank groups per pseudo-channel"),
+      integer("hbm.banks_per_group", 4, "banks", 1, 8, "banks per bank group"),
+      integer("hbm.row_bytes", 1024, "B", 128, 16384, "row (page) size per bank; a power of two"),
+      integer("hbm.burst_bytes", 32, "B", 16, 256, "bytes per burst (64-bit pseudo-channel, BL4); a power of two"),
+      integer("hbm.pc_capacity_mib", 512, "MiB", 1, 65536, "capacity of one pseudo-channel"),
+      integer("hbm.interleave_bytes", 256, "B", 16, 1 << 20,
+              "consecutive bytes mapped to one pseudo-channel before moving to the next; a power of two"),
+      boolean("hbm.pc_hash", true, "XOR higher address bits into the pseudo-channel index (avoids channel camping)"),
+      boolean("hbm.bank_hash", true, "XOR low row bits into the bank and bank-group index (spreads aligned streams)"),
+      choice("hbm.mapping", "ro-ba-co-bg", {"ro-ba-co-bg", "ro-co-ba-bg", "ro-ba-bg-co"},
+             "order of the pseudo-channel-local address fields, most significant first (row, bank, column, bank group)"),
+
+      // --- HBM timing (HBM2, Ramulator2/DRAMSys configurations) ---
+      real("hbm.tck_ns", "1.0", "ns", 0.1, 10, "memory clock period"),
+      integer("hbm.burst_cycles", 2, "tCK", 1, 16, "data-bus cycles per burst (BL4 at double data rate)"),
+      integer("hbm.cl", 14, "tCK", 1, 100, "read latency: RD command to first data"),
+      integer("hbm.cwl", 4, "tCK", 1, 100, "write latency: WR command to first data (assumed)"),
+      integer("hbm.trcd", 14, "tCK", 1, 100, "ACT to RD/WR, same bank"),
+      integer("hbm.trp", 14, "tCK", 1, 100, "PRE to ACT, same bank"),
+      integer("hbm.tras", 34, "tCK", 1, 200, "ACT to PRE, same bank"),
+      integer("hbm.trc", 48, "tCK", 1, 300, "ACT to ACT, same bank"),
+      integer("hbm.tccd_s", 2, "tCK", 1, 32, "column to column, different bank group"),
+      integer("hbm.tccd_l", 4, "tCK", 1, 32, "column to column, same bank group"),
+      integer("hbm.trrd_s", 4, "tCK", 1, 32, "ACT to ACT, different bank group"),
+      integer("hbm.trrd_l", 6, "tCK", 1, 32, "ACT to ACT, same bank group"),
+      integer("hbm.tfaw", 16, "tCK", 1, 128, "window in which at most four ACTs may issue"),
+      integer("hbm.twr", 16, "tCK", 1, 100, "write recovery: end of write data to PRE"),
+      integer("hbm.twtr_s", 6, "tCK", 1, 100, "end of write data to RD, different bank group"),
+      integer("hbm.twtr_l", 8, "tCK", 1, 100, "end of write data to RD, same bank group"),
+      integer("hbm.trtp", 5, "tCK", 1, 100, "RD to PRE, same bank"),
+      integer("hbm.trtw", 3, "tCK", 0, 100, "bus turnaround between read data and following write data (assumed)"),
+      choice("hbm.refresh", "per-bank", {"off", "all-bank", "per-bank"},
+             "refresh mode: per-bank refreshes one bank at a time, all-bank blocks the pseudo-channel"),
+      integer("hbm.trefi", 3900, "tCK", 100, 1000000, "refresh interval (per bank in per-bank mode)"),
+      integer("hbm.trfc", 350, "tCK", 1, 10000, "all-bank refresh duration"),
+      integer("hbm.trfc_pb", 160, "tCK", 1, 10000, "per-bank refresh duration (assumed)"),
+
+      // --- near-memory adder ---
+      integer("nmc.alu_cycles", 1, "tCK", 0, 64,
+              "adder latency; an update occupies its bank group for 2*tCCD_L + this (the in-bank read-modify-write)"),
+
+      // --- memory controller ---
+      integer("mc.queue_entries", 64, "requests", 1, 4096, "request queue per pseudo-channel, shared by both traffic classes"),
+      choice("mc.policy", "fr-fcfs", {"fr-fcfs", "fcfs"},
+             "arbitration policy: fr-fcfs serves row hits first, then the oldest; fcfs strictly in arrival order"),
+      integer("mc.reorder_window", 16, "requests", 1, 1024,
+              "how many queued requests a row hit may overtake (FR-FCFS reorder window)"),
+      real("mc.frontend_latency_ns", "10", "ns", 0, 1000,
+           "fixed controller pipeline latency added to every request (decode, queue insertion, PHY)"),
+
+      // --- L2 ---
+      integer("l2.size_kib", 16384, "KiB", 64, 1 << 20, "total L2 capacity per GPU"),
+      integer("l2.ways", 16, "ways", 1, 64, "associativity"),
+      integer("l2.line_bytes", 128, "B", 32, 65536, "line size; larger lines trade fidelity for speed"),
+      integer("l2.slices", 32, "slices", 1, 256, "address-interleaved slices, each with its own bandwidth"),
+      real("l2.clock_ghz", "1.4", "GHz", 0.1, 10, "L2 clock"),
+      integer("l2.slice_bytes_per_cycle", 64, "B/cycle", 1, 1024, "data bandwidth of one slice"),
+      integer("l2.hit_latency_cycles", 120, "cycles", 1, 10000, "load-to-use latency of a hit, in L2 clock cycles"),
+
+      // --- memtest ---
+      integer("memtest.initiators", 64, "initiators", 1, 1024, "traffic generators running in parallel"),
+      integer("memtest.request_bytes", 256, "B", 32, 65536,
+              "bytes per request of the sequential and gemm-mix patterns (a multiple of hbm.burst_bytes)"),
+      integer("memtest.random_request_bytes", 64, "B", 32, 65536,
+              "bytes per request of the random pattern (a multiple of hbm.burst_bytes)"),
+      integer("memtest.outstanding", 32, "requests", 1, 1024, "requests in flight per initiator"),
+      integer("memtest.total_mib", 256, "MiB", 1, 1 << 20, "traffic moved by one memtest run"),
+      integer("memtest.seed", 1, "", 0, 0x7fffffff, "seed of the random pattern"),
+  };
+}
+
+}  // namespace t3vp

@@ -1,0 +1,99 @@
+#include "platform/platform_config.h"
+
+namespace t3vp {
+namespace {
+bool is_pow2(std::uint64_t v) { return v && (v & (v - 1)) == 0; }
+
+void require(bool ok, const std::string& key, const std::string& what) {
+  if (!ok) throw config_error("parameter '" + key + "': " + what);
+}
+}  // namespace
+
+data_mode parse_data_mode(const std::string& s) {
+  if (s == "exact") return data_mode::exact;
+  if (s == "synthetic") return data_mode::synthetic;
+  if (s == "off") return data_mode::off;
+  throw config_error("parameter 'data.mode': unknown value '" + s + "'");
+}
+
+platform_config make_platform_config(const config& c) {
+  platform_config p;
+  auto u = [&](const char* key) { return static_cast<unsigned>(c.get_int(key)); };
+
+  hbm_geometry& g = p.hbm.geometry;
+  g.stacks = u("hbm.stacks");
+  g.channels_per_stack = u("hbm.channels_per_stack");
+  g.pcs_per_channel = u("hbm.pseudo_channels_per_channel");
+  g.bank_groups = u("hbm.bank_groups");
+  g.banks_per_group = u("hbm.banks_per_group");
+  g.row_bytes = u("hbm.row_bytes");
+  g.burst_bytes = u("hbm.burst_bytes");
+  g.pc_capacity_bytes = std::uint64_t(c.get_int("hbm.pc_capacity_mib")) << 20;
+  g.interleave_bytes = u("hbm.interleave_bytes");
+  g.pc_hash = c.get_bool("hbm.pc_hash");
+  g.bank_hash = c.get_bool("hbm.bank_hash");
+  const std::string& m = c.get_string("hbm.mapping");
+  g.mapping = m == "ro-co-ba-bg" ? pc_mapping::ro_co_ba_bg : m == "ro-ba-bg-co" ? pc_mapping::ro_ba_bg_co : pc_mapping::ro_ba_co_bg;
+  require(is_pow2(g.row_bytes), "hbm.row_bytes", "must be a power of two");
+  require(is_pow2(g.bank_groups), "hbm.bank_groups", "must be a power of two");
+  require(is_pow2(g.banks_per_group), "hbm.banks_per_group", "must be a power of two");
+  require(is_pow2(g.burst_bytes), "hbm.burst_bytes", "must be a power of two");
+  require(g.burst_bytes <= g.row_bytes, "hbm.burst_bytes", "must not exceed hbm.row_bytes");
+  require(is_pow2(g.interleave_bytes), "hbm.interleave_bytes", "must be a power of two");
+  require(g.interleave_bytes >= g.burst_bytes, "hbm.interleave_bytes", "must be at least hbm.burst_bytes");
+  require(g.pc_capacity_bytes % (std::uint64_t(g.row_bytes) * g.banks()) == 0, "hbm.pc_capacity_mib",
+          "must hold a whole number of rows in every bank");
+
+  dram_timing& t = p.hbm.timing;
+  t.tck_ns = c.get_real("hbm.tck_ns");
+  t.burst_cycles = u("hbm.burst_cycles");
+  t.cl = u("hbm.cl");
+  t.cwl = u("hbm.cwl");
+  t.trcd = u("hbm.trcd");
+  t.trp = u("hbm.trp");
+  t.tras = u("hbm.tras");
+  t.trc = u("hbm.trc");
+  t.tccd_s = u("hbm.tccd_s");
+  t.tccd_l = u("hbm.tccd_l");
+  t.trrd_s = u("hbm.trrd_s");
+  t.trrd_l = u("hbm.trrd_l");
+  t.tfaw = u("hbm.tfaw");
+  t.twr = u("hbm.twr");
+  t.twtr_s = u("hbm.twtr_s");
+  t.twtr_l = u("hbm.twtr_l");
+  t.trtp = u("hbm.trtp");
+  t.trtw = u("hbm.trtw");
+  const std::string& r = c.get_string("hbm.refresh");
+  t.refresh = r == "off" ? refresh_mode::off : r == "all-bank" ? refresh_mode::all_bank : refresh_mode::per_bank;
+  t.trefi = u("hbm.trefi");
+  t.trfc = u("hbm.trfc");
+  t.trfc_pb = u("hbm.trfc_pb");
+  t.nmc_alu_cycles = u("nmc.alu_cycles");
+  require(t.tccd_s >= t.burst_cycles, "hbm.tccd_s", "must be at least hbm.burst_cycles (one burst per column slot)");
+  require(t.trc >= t.tras, "hbm.trc", "must be at least hbm.tras");
+  require(t.refresh == refresh_mode::off || t.trefi > (t.refresh == refresh_mode::per_bank ? t.trfc_pb : t.trfc),
+          "hbm.trefi", "must exceed the refresh duration");
+
+  p.mc.queue_entries = u("mc.queue_entries");
+  p.mc.reorder_window = u("mc.reorder_window");
+  p.mc.frontend_latency_ns = c.get_real("mc.frontend_latency_ns");
+  p.mc.policy = c.get_string("mc.policy");
+
+  p.quantum_ns = c.get_real("sim.quantum_ns");
+  p.data = parse_data_mode(c.get_string("data.mode"));
+
+  memtest_config& mt = p.memtest;
+  mt.initiators = u("memtest.initiators");
+  mt.request_bytes = u("memtest.request_bytes");
+  mt.random_request_bytes = u("memtest.random_request_bytes");
+  mt.outstanding = u("memtest.outstanding");
+  mt.seed = u("memtest.seed");
+  mt.total_bytes = std::uint64_t(c.get_int("memtest.total_mib")) << 20;
+  require(mt.request_bytes % g.burst_bytes == 0, "memtest.request_bytes", "must be a multiple of hbm.burst_bytes");
+  require(mt.random_request_bytes % g.burst_bytes == 0, "memtest.random_request_bytes",
+          "must be a multiple of hbm.burst_bytes");
+  require(mt.total_bytes <= g.capacity_bytes(), "memtest.total_mib", "exceeds the HBM capacity");
+  return p;
+}
+
+}  // namespace t3vp

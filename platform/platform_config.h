@@ -1,0 +1,29 @@
+#pragma once
+// The typed configuration of the platform, built from the flat parameter set. Cross-parameter checks
+// happen here and fail with config_error naming the parameter.
+#include <string>
+#include "models/hbm/hbm_config.h"
+#include "models/memory_controller/memory_controller.h"
+#include "platform/config.h"
+
+namespace t3vp {
+
+enum class data_mode { exact, synthetic, off };
+data_mode parse_data_mode(const std::string& s);
+
+struct memtest_config {
+  unsigned initiators, request_bytes, random_request_bytes, outstanding, seed;
+  std::uint64_t total_bytes;
+};
+
+struct platform_config {
+  hbm_config hbm;
+  mc_config mc;
+  double quantum_ns;
+  data_mode data;
+  memtest_config memtest;
+};
+
+platform_config make_platform_config(const config& c);
+
+}  // namespace t3vp

@@ -1,0 +1,121 @@
+// Configuration: defaults, overrides, errors that name the key, and the parse -> serialise -> parse
+// round trip.
+#include <catch2/catch.hpp>
+#include "platform/config.h"
+#include "platform/platform_config.h"
+
+using namespace t3vp;
+
+namespace {
+std::string error_of(const std::function<void()>& fn) {
+  try {
+    fn();
+  } catch (const config_error& e) {
+    return e.what();
+  }
+  return "";
+}
+}  // namespace
+
+TEST_CASE("every parameter has a valid default and a description", "[config]") {
+  config c;
+  for (const auto& d : config::schema()) {
+    INFO(d.key);
+    CHECK(!d.description.empty());
+    if (d.type == param_type::integer || d.type == param_type::real) {
+      CHECK(d.min <= d.max);
+      CHECK(c.get_real(d.key) >= d.min);
+      CHECK(c.get_real(d.key) <= d.max);
+    }
+    CHECK(c.is_default(d.key));
+  }
+  // The typed platform configuration accepts the defaults (the paper's system).
+  const platform_config p = make_platform_config(c);
+  CHECK(p.hbm.geometry.pseudo_channels() == 64);
+  CHECK(p.hbm.peak_bytes_per_s() == Approx(1024e9));
+}
+
+TEST_CASE("set overrides by dotted key and shows in the resolved JSON", "[config]") {
+  config c;
+  c.set_assignment("hbm.stacks=2");
+  c.set("mc.policy", "fcfs");
+  c.set("hbm.tck_ns", "0.8");
+  CHECK(c.get_int("hbm.stacks") == 2);
+  CHECK(c.get_string("mc.policy") == "fcfs");
+  CHECK(c.get_real("hbm.tck_ns") == Approx(0.8));
+  CHECK_FALSE(c.is_default("hbm.stacks"));
+  CHECK(c.to_json().find("\"stacks\": 2") != std::string::npos);
+}
+
+TEST_CASE("an unknown key is an error that names it and suggests a near match", "[config]") {
+  config c;
+  std::string e = error_of([&] { c.set("hbm.stackz", "2"); });
+  CHECK(e.find("hbm.stackz") != std::string::npos);
+  CHECK(e.find("did you mean 'hbm.stacks'") != std::string::npos);
+  e = error_of([&] { c.load_json_text(R"({"hbm": {"bank_group": 4}})", "cfg.json"); });
+  CHECK(e.find("hbm.bank_group") != std::string::npos);
+  CHECK(e.find("hbm.bank_groups") != std::string::npos);
+  CHECK(e.find("cfg.json") != std::string::npos);
+}
+
+TEST_CASE("a wrong type is an error naming the key", "[config]") {
+  config c;
+  std::string e = error_of([&] { c.load_json_text(R"({"hbm": {"stacks": "four"}})", "f.json"); });
+  CHECK(e.find("hbm.stacks") != std::string::npos);
+  CHECK(e.find("expected an integer") != std::string::npos);
+  e = error_of([&] { c.set("hbm.stacks", "4.5"); });
+  CHECK(e.find("hbm.stacks") != std::string::npos);
+  e = error_of([&] { c.set("hbm.pc_hash", "maybe"); });
+  CHECK(e.find("hbm.pc_hash") != std::string::npos);
+  e = error_of([&] { c.load_json_text(R"({"hbm": 3})", "f.json"); });
+  CHECK(e.find("'hbm' is a group") != std::string::npos);
+}
+
+TEST_CASE("out-of-range values are errors naming the key and the range", "[config]") {
+  config c;
+  for (const char* kv : {"hbm.channels_per_stack=0", "hbm.tck_ns=0", "hbm.tck_ns=-1", "hbm.stacks=-2",
+                         "mc.queue_entries=0", "sim.quantum_ns=0"}) {
+    INFO(kv);
+    const std::string key = std::string(kv).substr(0, std::string(kv).find('='));
+    std::string e = error_of([&] { c.set_assignment(kv); });
+    CHECK(e.find(key) != std::string::npos);
+    CHECK(e.find("out of range") != std::string::npos);
+  }
+  std::string e = error_of([&] { c.set("mc.policy", "lifo"); });
+  CHECK(e.find("fr-fcfs") != std::string::npos);
+}
+
+TEST_CASE("cross-parameter checks name the parameter", "[config]") {
+  config c;
+  c.set("hbm.row_bytes", "1000");
+  std::string e = error_of([&] { make_platform_config(c); });
+  CHECK(e.find("hbm.row_bytes") != std::string::npos);
+  CHECK(e.find("power of two") != std::string::npos);
+}
+
+TEST_CASE("malformed JSON is an error naming the file", "[config]") {
+  config c;
+  std::string e = error_of([&] { c.load_json_text("{\"hbm\": {\"stacks\": 4,}", "broken.json"); });
+  CHECK(e.find("broken.json") != std::string::npos);
+  CHECK(e.find("malformed JSON") != std::string::npos);
+  e = error_of([&] { c.load_file("/nonexistent/t3vp.json"); });
+  CHECK(e.find("/nonexistent/t3vp.json") != std::string::npos);
+}
+
+TEST_CASE("parse -> serialise -> parse gives the same configuration", "[config]") {
+  config a;
+  a.set("hbm.stacks", "2");
+  a.set("hbm.tck_ns", "0.75");
+  a.set("hbm.pc_hash", "false");
+  a.set("mc.policy", "fcfs");
+  a.set("data.mode", "off");
+  const std::string text = a.to_json();
+  config b;
+  b.load_json_text(text, "roundtrip");
+  CHECK(a == b);
+  CHECK(b.to_json() == text);
+  // Dotted keys at the top level are accepted too.
+  config d;
+  d.load_json_text(R"({"hbm.stacks": 2})", "dotted");
+  CHECK(d.get_int("hbm.stacks") == 2);
+}

@@ -1,0 +1,53 @@
+#include "tlm/stats.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+namespace t3vp {
+namespace {
+void walk(sc_core::sc_object* obj, std::vector<stat_record>& out) {
+  if (auto* hs = dynamic_cast<has_stats*>(obj)) {
+    stat_sink sink;
+    hs->report_stats(sink);
+    for (auto& v : sink.values) out.push_back({std::string(obj->name()) + "." + v.name, v});
+  }
+  for (auto* child : obj->get_child_objects()) walk(child, out);
+}
+}  // namespace
+
+std::vector<stat_record> collect_stats(const std::vector<sc_core::sc_object*>& roots) {
+  std::vector<stat_record> out;
+  const auto& tops = roots.empty() ? sc_core::sc_get_top_level_objects() : roots;
+  for (auto* obj : tops) walk(obj, out);
+  return out;
+}
+
+std::string format_stats_table(const std::vector<stat_record>& records) {
+  std::size_t w = 4;
+  for (const auto& r : records) w = std::max(w, r.path.size());
+  std::ostringstream os;
+  char buf[64];
+  for (const auto& r : records) {
+    std::snprintf(buf, sizeof buf, "%16.6g", r.stat.value);
+    os << r.path << std::string(w - r.path.size() + 2, ' ') << buf << "  " << r.stat.unit << "\n";
+  }
+  return os.str();
+}
+
+void occupancy_stat::change(double now_ns, int delta) {
+  if (now_ns > last_ns_) {
+    area_ += level_ * (now_ns - last_ns_);
+    last_ns_ = now_ns;
+  }
+  level_ += delta;
+  max_ = std::max(max_, level_);
+}
+
+double occupancy_stat::mean(double end_ns) const {
+  if (end_ns <= 0) return 0;
+  double area = area_ + (end_ns > last_ns_ ? level_ * (end_ns - last_ns_) : 0);
+  return area / end_ns;
+}
+
+}  // namespace t3vp
