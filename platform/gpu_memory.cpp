@@ -4,8 +4,12 @@
 
 namespace t3vp {
 
-gpu_memory::gpu_memory(const sc_core::sc_module_name& name, const platform_config& cfg)
+gpu_memory::gpu_memory(const sc_core::sc_module_name& name, const platform_config& cfg, bool with_l2)
     : sc_module(name), hbm("hbm", cfg.hbm, cfg.data != data_mode::off), interleaver("interleaver", cfg.hbm.geometry) {
+  if (with_l2) {
+    l2 = std::make_unique<l2_cache>("l2", cfg.l2);
+    l2->memory_socket.bind(interleaver.target_socket);
+  }
   const unsigned n = hbm.pseudo_channels();
   mc.reserve(n);
   for (unsigned i = 0; i < n; ++i) {

@@ -64,7 +64,7 @@ struct memtest_top : sc_core::sc_module {
   std::vector<std::unique_ptr<traffic_generator>> gen;
 
   memtest_top(const sc_core::sc_module_name& name, const platform_config& pc, memtest_pattern p)
-      : sc_module(name), gpu0("gpu0", pc) {
+      : sc_module(name), gpu0("gpu0", pc, /*with_l2=*/false) {
     // Generators issue at the L2's clock (1.4 GHz): one request per cycle at most.
     const sc_core::sc_time interval(1.0 / 1.4, sc_core::SC_NS);
     for (unsigned i = 0; i < pc.memtest.initiators; ++i) {

@@ -78,7 +78,7 @@ std::vector<param_def> build_parameter_schema() {
       integer("mc.queue_entries", 64, "requests", 1, 4096, "request queue per pseudo-channel, shared by both traffic classes"),
       choice("mc.policy", "fr-fcfs", {"fr-fcfs", "fcfs"},
              "arbitration policy: fr-fcfs serves row hits first, then the oldest; fcfs strictly in arrival order"),
-      integer("mc.reorder_window", 16, "requests", 1, 1024,
+      integer("mc.reorder_window", 64, "requests", 1, 4096,
               "how many queued requests a row hit may overtake (FR-FCFS reorder window)"),
       real("mc.frontend_latency_ns", "10", "ns", 0, 1000,
            "fixed controller pipeline latency added to every request (decode, queue insertion, PHY)"),

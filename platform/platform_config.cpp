@@ -79,6 +79,17 @@ platform_config make_platform_config(const config& c) {
   p.mc.frontend_latency_ns = c.get_real("mc.frontend_latency_ns");
   p.mc.policy = c.get_string("mc.policy");
 
+  p.l2.size_bytes = std::uint64_t(c.get_int("l2.size_kib")) << 10;
+  p.l2.ways = u("l2.ways");
+  p.l2.line_bytes = u("l2.line_bytes");
+  p.l2.slices = u("l2.slices");
+  p.l2.clock_ghz = c.get_real("l2.clock_ghz");
+  p.l2.slice_bytes_per_cycle = u("l2.slice_bytes_per_cycle");
+  p.l2.hit_latency_cycles = u("l2.hit_latency_cycles");
+  require(is_pow2(p.l2.line_bytes), "l2.line_bytes", "must be a power of two");
+  require(p.l2.size_bytes >= std::uint64_t(p.l2.line_bytes) * p.l2.slices, "l2.size_kib",
+          "must hold at least one line per slice");
+
   p.quantum_ns = c.get_real("sim.quantum_ns");
   p.data = parse_data_mode(c.get_string("data.mode"));
 

@@ -3,6 +3,7 @@
 // happen here and fail with config_error naming the parameter.
 #include <string>
 #include "models/hbm/hbm_config.h"
+#include "models/l2/l2_cache.h"
 #include "models/memory_controller/memory_controller.h"
 #include "platform/config.h"
 
@@ -19,6 +20,7 @@ struct memtest_config {
 struct platform_config {
   hbm_config hbm;
   mc_config mc;
+  l2_config l2;
   double quantum_ns;
   data_mode data;
   memtest_config memtest;

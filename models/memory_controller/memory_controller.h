@@ -20,7 +20,7 @@ namespace t3vp {
 
 struct mc_config {
   unsigned queue_entries = 64;
-  unsigned reorder_window = 16;
+  unsigned reorder_window = 64;
   double frontend_latency_ns = 10;
   std::string policy = "fr-fcfs";
 };

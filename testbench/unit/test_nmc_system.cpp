@@ -49,7 +49,7 @@ struct top : sc_core::sc_module {
   gpu_memory gpu0;
   updater a, b;
   top(const sc_core::sc_module_name& n, const platform_config& pc, unsigned count)
-      : sc_module(n), gpu0("gpu0", pc), a("a", count), b("b", count) {
+      : sc_module(n), gpu0("gpu0", pc, /*with_l2=*/false), a("a", count), b("b", count) {
     a.socket.bind(gpu0.target_socket());
     b.socket.bind(gpu0.target_socket());
   }
