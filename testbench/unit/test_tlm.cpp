@@ -9,12 +9,6 @@
 using namespace t3vp;
 
 namespace {
-template <typename Socket>
-tlm::tlm_fw_transport_if<>& fw(Socket& s) {
-  sc_core::sc_export<tlm::tlm_fw_transport_if<>>& ex = s;
-  return *ex.operator->();
-}
-
 // A memory that records the last address it saw and annotates 10 ns.
 struct fake_memory : sc_core::sc_module {
   tlm_utils::simple_target_socket<fake_memory> socket;
