@@ -10,6 +10,7 @@
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
+#include "platform/run.h"
 #include "tlm/log.h"
 
 namespace po = boost::program_options;
@@ -21,6 +22,7 @@ const char* usage_text =
     "usage: t3vp <command> [options]\n"
     "\n"
     "commands:\n"
+    "  run      run the configured sublayer on the N-GPU node in one mode; check the result\n"
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
     "\n"
@@ -29,6 +31,8 @@ const char* usage_text =
     "  --set KEY=VALUE      override one parameter (repeatable)\n"
     "  --json FILE          write the result document as JSON\n"
     "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
+    "run options:\n"
+    "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
     "memtest options:\n"
     "  --pattern P          sequential|random|gemm-mix (default sequential)\n"
     "params options:\n"
@@ -41,6 +45,7 @@ struct cli_args {
   std::string json_file;
   std::string log_level;
   std::string pattern = "sequential";
+  std::string mode = "sequential";
   std::string format = "table";
 };
 
@@ -61,6 +66,7 @@ cli_args parse_args(int argc, char** argv) {
   opts.add_options()("config", po::value(&a.config_file))("set", po::value(&a.sets)->composing())(
       "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "");
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
+  else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
   else throw usage_error("unknown command '" + a.command + "'");
   po::variables_map vm;
@@ -122,6 +128,17 @@ int cmd_memtest(const cli_args& a, const config& cfg) {
   return 0;
 }
 
+int cmd_run(const cli_args& a, const config& cfg) {
+  run_result r = run_sublayer(cfg, a.mode);
+  std::fputs(r.table.c_str(), stdout);
+  if (!a.json_file.empty()) write_file(a.json_file, r.json);
+  if (!r.functional_ok) {
+    std::fprintf(stderr, "t3vp: run: the functional check failed\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -135,6 +152,7 @@ int run_cli(int argc, char** argv) {
     set_log_level(parse_log_level(a.log_level.empty() ? cfg.get_string("sim.log_level") : a.log_level));
     if (a.command == "params") return cmd_params(a, cfg);
     if (a.command == "memtest") return cmd_memtest(a, cfg);
+    if (a.command == "run") return cmd_run(a, cfg);
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);

@@ -28,6 +28,31 @@ std::vector<param_def> build_parameter_schema() {
       choice("data.mode", "synthetic", {"exact", "synthetic", "off"},
              "payload data: exact = real FP16 GEMM, synthetic = cheap deterministic partials, off = timing only"),
 
+      // --- system and workload (the contract's keys) ---
+      integer("system.gpus", 8, "GPUs", 1, 64, "GPUs in the node (the tensor-parallel degree)"),
+      choice("system.topology", "ring", {"ring", "fully-connected"}, "GPU-to-GPU link topology"),
+      choice("workload.model", "t-nlg", {"mega-gpt-2", "t-nlg", "gpt-3", "palm", "mt-nlg", "custom"},
+             "model whose sublayer runs (custom: workload.m/n/k)"),
+      choice("workload.sublayer", "fc2", {"op", "fc2", "fc1", "ip"},
+             "sublayer: op (attention output projection), fc2 (second MLP linear), fc1 and ip (backward input gradients)"),
+      integer("workload.tokens", 8192, "tokens", 1, 1 << 20, "tokens per GEMM (T, the rows of the output)"),
+      integer("workload.m", 0, "elements", 0, 1ll << 31, "custom GEMM rows (workload.model=custom)"),
+      integer("workload.n", 0, "elements", 0, 1ll << 31, "custom GEMM columns (workload.model=custom)"),
+      integer("workload.k", 0, "elements", 0, 1ll << 31, "custom GEMM inner dimension per device (workload.model=custom)"),
+      choice("workload.collective", "all-reduce", {"all-reduce", "reduce-scatter", "all-gather", "none"},
+             "collective after the GEMM (none: the producer GEMM alone)"),
+      integer("workload.seed", 1, "", 0, 0x7fffffff, "seed of the deterministic inputs (data.mode=exact)"),
+
+      // --- GPU compute ---
+      integer("gpu.sms", 80, "SMs", 1, 1024, "streaming multiprocessors (compute units) per GPU"),
+      real("gpu.clock_ghz", "1.4", "GHz", 0.1, 10, "SM clock"),
+      integer("gpu.flop_per_cycle", 1024, "FLOP/cycle", 1, 1 << 20, "FP16 matrix FLOP per cycle per SM (assumed)"),
+      integer("gemm.tile_m", 128, "elements", 1, 1024, "workgroup output tile rows"),
+      integer("gemm.tile_n", 128, "elements", 1, 1024, "workgroup output tile columns"),
+      integer("gemm.k_step", 32, "elements", 1, 1024, "inner-dimension elements loaded and computed per step"),
+      choice("gemm.order", "row-major", {"row-major", "column-major", "t3-stage"},
+             "workgroup dispatch order (t3-stage: GPU g produces chunk (g+s) mod N at stage s)"),
+
       // --- HBM geometry ---
       integer("hbm.stacks", 4, "stacks", 1, 16, "HBM stacks per GPU"),
       integer("hbm.channels_per_stack", 8, "channels", 1, 32, "channels per stack"),
@@ -64,6 +89,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("hbm.twtr_l", 8, "tCK", 1, 100, "end of write data to RD, same bank group"),
       integer("hbm.trtp", 5, "tCK", 1, 100, "RD to PRE, same bank"),
       integer("hbm.trtw", 3, "tCK", 0, 100, "bus turnaround between read data and following write data (assumed)"),
+      choice("hbm.timing_granularity", "burst", {"burst", "access"},
+             "LT timing granularity: burst places every burst on its own (validated default); access places each "
+             "access's bursts as one block on the data bus (2-6x faster, up to ~17% lower bandwidth)"),
       choice("hbm.refresh", "per-bank", {"off", "all-bank", "per-bank"},
              "refresh mode: per-bank refreshes one bank at a time, all-bank blocks the pseudo-channel"),
       integer("hbm.trefi", 3900, "tCK", 100, 1000000, "refresh interval (per bank in per-bank mode)"),

@@ -16,6 +16,10 @@ data_mode parse_data_mode(const std::string& s) {
   throw config_error("parameter 'data.mode': unknown value '" + s + "'");
 }
 
+const char* to_string_data(data_mode m) {
+  return m == data_mode::exact ? "exact" : m == data_mode::off ? "off" : "synthetic";
+}
+
 platform_config make_platform_config(const config& c) {
   platform_config p;
   auto u = [&](const char* key) { return static_cast<unsigned>(c.get_int(key)); };
@@ -69,6 +73,7 @@ platform_config make_platform_config(const config& c) {
   t.trfc = u("hbm.trfc");
   t.trfc_pb = u("hbm.trfc_pb");
   t.nmc_alu_cycles = u("nmc.alu_cycles");
+  t.access_granularity = c.get_string("hbm.timing_granularity") == "access";
   require(t.tccd_s >= t.burst_cycles, "hbm.tccd_s", "must be at least hbm.burst_cycles (one burst per column slot)");
   require(t.trc >= t.tras, "hbm.trc", "must be at least hbm.tras");
   require(t.refresh == refresh_mode::off || t.trefi > (t.refresh == refresh_mode::per_bank ? t.trfc_pb : t.trfc),
@@ -89,6 +94,36 @@ platform_config make_platform_config(const config& c) {
   require(is_pow2(p.l2.line_bytes), "l2.line_bytes", "must be a power of two");
   require(p.l2.size_bytes >= std::uint64_t(p.l2.line_bytes) * p.l2.slices, "l2.size_kib",
           "must hold at least one line per slice");
+
+  p.gpus = u("system.gpus");
+  p.topology = c.get_string("system.topology");
+  p.workload.model = c.get_string("workload.model");
+  p.workload.sublayer = c.get_string("workload.sublayer");
+  p.workload.tokens = std::uint64_t(c.get_int("workload.tokens"));
+  p.workload.tp = p.gpus;
+  p.workload.m = std::uint64_t(c.get_int("workload.m"));
+  p.workload.n = std::uint64_t(c.get_int("workload.n"));
+  p.workload.k = std::uint64_t(c.get_int("workload.k"));
+  p.workload.collective = c.get_string("workload.collective");
+  p.seed = u("workload.seed");
+  if (p.workload.model == "custom")
+    for (const char* key : {"workload.m", "workload.n", "workload.k"})
+      require(c.get_int(key) > 0, key, "must be set (> 0) when workload.model is custom");
+  p.sms.sms = u("gpu.sms");
+  p.sms.clock_ghz = c.get_real("gpu.clock_ghz");
+  p.sms.flop_per_cycle = u("gpu.flop_per_cycle");
+  p.gemm.tile_m = u("gemm.tile_m");
+  p.gemm.tile_n = u("gemm.tile_n");
+  p.gemm.k_step = u("gemm.k_step");
+  p.gemm.order = c.get_string("gemm.order");
+  {  // an SM holds two A and two B fragments (double buffering) and the tile's FP32 accumulators
+    const std::uint64_t bytes = 2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
+                                4ull * p.gemm.tile_m * p.gemm.tile_n;
+    require(bytes <= (1u << 20), "gemm.tile_m",
+            "tile " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) + " with k-step " +
+                std::to_string(p.gemm.k_step) + " needs " + std::to_string(bytes) +
+                " B of SM storage, more than the 1 MiB an SM holds");
+  }
 
   p.quantum_ns = c.get_real("sim.quantum_ns");
   p.data = parse_data_mode(c.get_string("data.mode"));

@@ -5,19 +5,33 @@
 #include "models/hbm/hbm_config.h"
 #include "models/l2/l2_cache.h"
 #include "models/memory_controller/memory_controller.h"
+#include "models/sm/sm_array.h"
 #include "platform/config.h"
+#include "workloads/sublayer.h"
 
 namespace t3vp {
 
 enum class data_mode { exact, synthetic, off };
 data_mode parse_data_mode(const std::string& s);
+const char* to_string_data(data_mode m);
 
 struct memtest_config {
   unsigned initiators, request_bytes, random_request_bytes, outstanding, seed;
   std::uint64_t total_bytes;
 };
 
+struct gemm_config {
+  std::uint32_t tile_m, tile_n, k_step;
+  std::string order;
+};
+
 struct platform_config {
+  unsigned gpus;
+  std::string topology;
+  workload_params workload;
+  std::uint32_t seed;
+  sm_config sms;
+  gemm_config gemm;
   hbm_config hbm;
   mc_config mc;
   l2_config l2;

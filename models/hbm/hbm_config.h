@@ -23,6 +23,9 @@ struct dram_timing {
   refresh_mode refresh = refresh_mode::per_bank;
   unsigned trefi = 3900, trfc = 350, trfc_pb = 160;
   unsigned nmc_alu_cycles = 1;  // near-bank adder latency added to an update's bank-group occupancy
+  // Timing granularity of the LT model: place each access's bursts as one block (fast) or each burst
+  // on its own (finer). docs/blocks/hbm.md and docs/validation.md compare them.
+  bool access_granularity = false;
 };
 
 struct hbm_geometry {

@@ -115,6 +115,29 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   return c;
 }
 
+// Closes the bank's row (if any) and opens `row`: PRE when allowed, ACT at the earliest legal cycle.
+std::uint64_t pseudo_channel::open_row_for(bank_state& b, unsigned bg, std::uint32_t row, std::uint64_t earliest,
+                                           std::uint64_t col_floor, std::uint64_t& first_cmd) {
+  if (b.open_row >= 0) {
+    const std::uint64_t pre = std::max(earliest, b.pre_ok);
+    b.act_ok = std::max(b.act_ok, pre + t_.trp);
+    first_cmd = std::min(first_cmd, pre);
+  }
+  // An ACT, too, stays within the reorder window (tRCD ahead of the window's first column slot).
+  const std::uint64_t act_floor = col_floor > t_.trcd ? col_floor - t_.trcd : 0;
+  const std::uint64_t act = place_act(bg, std::max({earliest, b.act_ok, act_floor}));
+  if (b.open_row >= 0) {
+    b.history[b.history_pos] = {b.open_row, b.col_ok, act - t_.trp};  // the latest legal PRE
+    b.history_pos = (b.history_pos + 1) % unsigned(b.history.size());
+  }
+  first_cmd = std::min(first_cmd, act);
+  b.act_ok = act + t_.trc;
+  b.col_ok = act + t_.trcd;
+  b.pre_ok = act + t_.tras;
+  b.open_row = row;
+  return act;
+}
+
 access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::uint64_t bytes, std::uint64_t earliest,
                                        bool in_order) {
   const bool is_write = op != mem_op::read;
@@ -128,8 +151,14 @@ access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::ui
   // order under temporal decoupling).
   const std::uint64_t not_before = in_order ? last_data_end_ : (slot.arrival <= earliest ? slot.first_data : 0);
   const std::uint64_t col_floor = not_before > lat ? not_before - lat : 0;
-  access_timing at{~0ull, 0, 0};
-  std::uint64_t first_data = ~0ull;
+  if (t_.access_granularity && bytes > g_.burst_bytes) {
+    const access_timing at = schedule_block(op, pc_addr, bytes, earliest, col_floor);
+    slot = {earliest, at.first_data};
+    ++accesses_;
+    last_data_end_ = std::max(last_data_end_, at.done);
+    return at;
+  }
+  access_timing at{~0ull, ~0ull, 0, 0};
   for (std::uint64_t off = 0; off < bytes; off += g_.burst_bytes) {
     const dram_location loc = decode_pc_address(g_, pc_addr + off);
     bank_state& b = banks_[loc.bank_group * g_.banks_per_group + loc.bank];
@@ -154,24 +183,7 @@ access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::ui
       ++row_hits_;
     } else if (b.open_row != std::int64_t(loc.row)) {
       ++row_misses_;
-      std::uint64_t pre = 0;
-      if (b.open_row >= 0) {
-        pre = std::max(earliest, b.pre_ok);
-        b.act_ok = std::max(b.act_ok, pre + t_.trp);
-        first_cmd = pre;
-      }
-      // An ACT, too, stays within the reorder window (tRCD ahead of the window's first column slot).
-      const std::uint64_t act_floor = col_floor > t_.trcd ? col_floor - t_.trcd : 0;
-      const std::uint64_t act = place_act(loc.bank_group, std::max({earliest, b.act_ok, act_floor}));
-      if (b.open_row >= 0) {
-        b.history[b.history_pos] = {b.open_row, b.col_ok, act - t_.trp};  // the latest legal PRE
-        b.history_pos = (b.history_pos + 1) % unsigned(b.history.size());
-      }
-      first_cmd = std::min(first_cmd, act);
-      b.act_ok = act + t_.trc;
-      b.col_ok = act + t_.trcd;
-      b.pre_ok = act + t_.tras;
-      b.open_row = loc.row;
+      open_row_for(b, loc.bank_group, loc.row, earliest, col_floor, first_cmd);
     } else {
       ++row_hits_;
     }
@@ -186,13 +198,184 @@ access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::ui
     at.first_command = std::min({at.first_command, first_cmd, col});
     at.last_column = std::max(at.last_column, col);
     at.done = std::max(at.done, end);
-    first_data = std::min(first_data, col + lat);
+    at.first_data = std::min(at.first_data, col + lat);
     ++bursts_;
     busy_cycles_ += bc;
   }
-  slot = {earliest, first_data};
+  slot = {earliest, at.first_data};
   ++accesses_;
   last_data_end_ = std::max(last_data_end_, at.done);
+  return at;
+}
+
+// Reserves a block: data bus [c+lat, c+lat+bus_len), column slots [c, c+span), and bank group g for
+// [c+group_begin[g], c+group_end[g]) (group_end 0: untouched); read/write turnaround against the whole block. Returns c, or ~0
+// (nothing reserved) if c would exceed limit.
+std::uint64_t pseudo_channel::place_block(bool is_write, std::uint64_t c, std::uint64_t bus_len, std::uint64_t span,
+                                          const std::uint64_t* group_begin, const std::uint64_t* group_end,
+                                          std::uint64_t limit) {
+  const std::uint64_t lat = is_write ? t_.cwl : t_.cl;
+  const std::uint64_t wtr = t_.twtr_s, rtw = t_.trtw, cl = t_.cl;
+  const std::int64_t lo_off = is_write ? std::int64_t(lat) - std::int64_t(rtw) : -std::int64_t(wtr);
+  const std::int64_t hi_off = std::int64_t(is_write ? lat + span + wtr + cl : cl + span + rtw);
+  const slot_calendar& other = is_write ? bus_read_ : bus_write_;
+  // The last busy cycle of cal in [lo, lo+len), or -1; len may exceed 64.
+  auto last_busy = [](const slot_calendar& cal, std::uint64_t lo, std::uint64_t len, bool past) -> std::int64_t {
+    std::int64_t found = -1;
+    for (std::uint64_t off = 0; off < len; off += 64) {
+      const unsigned n = unsigned(std::min<std::uint64_t>(64, len - off));
+      const std::uint64_t m = cal.bits(lo + off, n, past);
+      if (m) found = std::int64_t(lo + off + 63 - unsigned(__builtin_clzll(m)));
+    }
+    return found;
+  };
+  c = std::max({c, col_any_.base(), bus_.base() > lat ? bus_.base() - lat : 0});
+  for (;;) {
+    if (c > limit) return ~0ull;
+    std::int64_t q = last_busy(bus_, c + lat, bus_len, true);
+    if (q >= 0) {
+      c = std::uint64_t(q) + 1 - lat;
+      continue;
+    }
+    if ((q = last_busy(col_any_, c, span, true)) >= 0) {
+      c = std::uint64_t(q) + 1;
+      continue;
+    }
+    bool moved = false;
+    for (unsigned bg = 0; bg < g_.bank_groups && !moved; ++bg) {
+      if (!group_end[bg]) continue;
+      if ((q = last_busy(col_group_[bg], c + group_begin[bg], group_end[bg] - group_begin[bg], true)) >= 0) {
+        c = std::uint64_t(q) + 1 - group_begin[bg];
+        moved = true;
+      }
+    }
+    if (moved) continue;
+    const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
+    const std::int64_t hi = std::int64_t(c) + hi_off;
+    if (hi > lo && (q = last_busy(other, std::uint64_t(lo), std::uint64_t(hi - lo), false)) >= 0) {
+      c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
+      continue;
+    }
+    break;
+  }
+  if (c > limit) return ~0ull;
+  col_any_.mark(c, unsigned(span));
+  for (unsigned bg = 0; bg < g_.bank_groups; ++bg)
+    if (group_end[bg]) col_group_[bg].mark(c + group_begin[bg], unsigned(group_end[bg] - group_begin[bg]));
+  bus_.mark(c + lat, unsigned(bus_len));
+  (is_write ? bus_write_ : bus_read_).mark(c + lat, unsigned(bus_len));
+  return c;
+}
+
+// Access granularity: the access's bursts rotate over the bank groups it touches and are placed as one
+// block on the data bus, after opening the rows of all its banks. One calendar search per access
+// instead of one per burst; docs/blocks/hbm.md states what this gives up.
+access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, std::uint64_t bytes,
+                                             std::uint64_t earliest, std::uint64_t col_floor) {
+  const bool is_write = op != mem_op::read;
+  const std::uint64_t bc = t_.burst_cycles;
+  const std::uint64_t lat = is_write ? t_.cwl : t_.cl;
+  const unsigned occupancy = op == mem_op::update ? 2 * t_.tccd_l + t_.nmc_alu_cycles : t_.tccd_l;
+  const std::uint64_t n = bytes / g_.burst_bytes;
+
+  struct touch {
+    unsigned bank;  // flat index
+    std::uint32_t row;
+    unsigned bursts;
+    unsigned first, last;  // index of its first and last burst in the access
+    int history;  // index into the bank's history when served as a hit in a closed interval, else -1
+  };
+  touch touches[64];
+  unsigned nt = 0, per_group[8] = {}, first_in_group[8] = {}, last_in_group[8] = {};
+  for (std::uint64_t i = 0; i < n; ++i) {
+    const dram_location loc = decode_pc_address(g_, pc_addr + i * g_.burst_bytes);
+    const unsigned bank = loc.bank_group * g_.banks_per_group + loc.bank;
+    if (!per_group[loc.bank_group]++) first_in_group[loc.bank_group] = unsigned(i);
+    last_in_group[loc.bank_group] = unsigned(i) + 1;
+    unsigned k = 0;
+    while (k < nt && !(touches[k].bank == bank && touches[k].row == loc.row)) ++k;
+    if (k == nt) {
+      if (nt == 64) break;  // (an access this large is split by the caller's burst path)
+      touches[nt++] = {bank, loc.row, 0, unsigned(i), unsigned(i), -1};
+    }
+    ++touches[k].bursts;
+    touches[k].last = unsigned(i);
+  }
+  unsigned max_per_group = 0;
+  for (unsigned x : per_group) max_per_group = std::max(max_per_group, x);
+  const std::uint64_t span = std::max<std::uint64_t>(n * t_.tccd_s, std::uint64_t(max_per_group) * occupancy);
+  const std::uint64_t bus_len = n * bc;
+  // Burst i of the block issues at c + i*span/n; a bank group is held until its last burst's
+  // column plus its occupancy.
+  std::uint64_t group_begin[8] = {}, group_end[8] = {};
+  for (unsigned bg = 0; bg < g_.bank_groups; ++bg) {
+    if (!last_in_group[bg]) continue;
+    group_begin[bg] = first_in_group[bg] * span / n;
+    group_end[bg] = (last_in_group[bg] - 1) * span / n + occupancy;
+  }
+  // A bank's bursts issue between c + off(first) and c + off(last): it must be ready (tRCD) by the
+  // first, and a closed interval must still be open (before its PRE) after the last.
+  auto off = [&](unsigned i) { return std::uint64_t(i) * span / n; };
+  const std::uint64_t close_gap = is_write ? lat + bc + t_.twr : t_.trtp;
+  auto ready_for = [&](std::uint64_t col_ok, const touch& tc) { return col_ok > off(tc.first) ? col_ok - off(tc.first) : 0; };
+
+  access_timing at{~0ull, ~0ull, 0, 0};
+  std::uint64_t ready = std::max(earliest, col_floor), limit = ~0ull;
+  for (unsigned k = 0; k < nt; ++k) {
+    touch& tc = touches[k];
+    bank_state& b = banks_[tc.bank];
+    apply_refresh(b, std::max(earliest, b.col_ok));
+    if (b.open_row == std::int64_t(tc.row)) {
+      ready = std::max(ready, ready_for(b.col_ok, tc));
+      continue;
+    }
+    for (unsigned h = 0; h < b.history.size(); ++h) {
+      const auto& hist = b.history[h];
+      if (hist.row != std::int64_t(tc.row)) continue;
+      const std::uint64_t need = off(tc.last) + close_gap;
+      const std::uint64_t from = std::max(ready, ready_for(hist.col_ok, tc));
+      if (hist.pre >= from + need) {
+        tc.history = int(h);
+        ready = from;
+        limit = std::min(limit, hist.pre - need);
+        break;
+      }
+    }
+  }
+  std::uint64_t c = ~0ull;
+  if (limit != ~0ull && ready <= limit) c = place_block(is_write, ready, bus_len, span, group_begin, group_end, limit);
+  if (c != ~0ull)
+    for (unsigned k = 0; k < nt; ++k) past_hits_ += touches[k].history >= 0 ? touches[k].bursts : 0;
+  for (unsigned k = 0; k < nt; ++k) {
+    touch& tc = touches[k];
+    bank_state& b = banks_[tc.bank];
+    const bool open = b.open_row == std::int64_t(tc.row);
+    if (open || (c != ~0ull && tc.history >= 0)) {
+      row_hits_ += tc.bursts;
+      continue;
+    }
+    tc.history = -1;
+    ++row_misses_;
+    row_hits_ += tc.bursts - 1;
+    open_row_for(b, tc.bank / g_.banks_per_group, tc.row, earliest, col_floor, at.first_command);
+    ready = std::max(ready, ready_for(b.col_ok, tc));
+  }
+  if (c == ~0ull) c = place_block(is_write, ready, bus_len, span, group_begin, group_end, ~0ull);
+  const std::uint64_t last_col = c + off(unsigned(n - 1));
+  const std::uint64_t done = c + lat + std::max(span, bus_len);
+  for (unsigned k = 0; k < nt; ++k) {
+    const touch& tc = touches[k];
+    bank_state& b = banks_[tc.bank];
+    if (tc.history >= 0 || b.open_row != std::int64_t(tc.row)) continue;  // (closed-interval hits fit already)
+    b.pre_ok = std::max(b.pre_ok, c + off(tc.last) + close_gap);
+  }
+  if (c + lat < last_data_end_) ++overtakes_;
+  at.first_command = std::min(at.first_command, c);
+  at.first_data = c + lat;
+  at.last_column = last_col;
+  at.done = done;
+  bursts_ += n;
+  busy_cycles_ += bus_len;
   return at;
 }
 

@@ -16,6 +16,7 @@ namespace t3vp {
 
 struct access_timing {
   std::uint64_t first_command;  // cycle of the first command issued for the access
+  std::uint64_t first_data;     // cycle the access's first data burst starts on the bus
   std::uint64_t last_column;    // cycle of the last column command (the queue entry is released then)
   std::uint64_t done;           // cycle at which the last data burst has left the bus
 };
@@ -63,6 +64,12 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
 
   void apply_refresh(bank_state& b, std::uint64_t t);
   std::uint64_t place_act(unsigned bg, std::uint64_t t);
+  std::uint64_t open_row_for(bank_state& b, unsigned bg, std::uint32_t row, std::uint64_t earliest,
+                             std::uint64_t col_floor, std::uint64_t& first_cmd);
+  access_timing schedule_block(mem_op op, std::uint64_t pc_addr, std::uint64_t bytes, std::uint64_t earliest,
+                               std::uint64_t col_floor);
+  std::uint64_t place_block(bool is_write, std::uint64_t c, std::uint64_t bus_len, std::uint64_t span,
+                            const std::uint64_t* group_begin, const std::uint64_t* group_end, std::uint64_t limit);
   // The earliest legal column cycle >= c, reserved; or ~0 (nothing reserved) if it would exceed limit.
   std::uint64_t place_column(unsigned bg, bool is_write, unsigned occupancy, std::uint64_t c,
                              std::uint64_t limit = ~0ull);

@@ -117,7 +117,7 @@ l2_cache::l2_cache(const sc_core::sc_module_name& name, const l2_config& cfg)
   tags_.resize(std::size_t(slices_) * sets_ * ways_pad_);
   aux_.resize(std::size_t(slices_) * sets_ * aux_stride_);
   reset_tags();
-  next_free_.assign(slices_, 0);
+  slots_.assign(slices_, slot_calendar(16));
   scratch_.assign(std::size_t(max_fill_lines_) << line_shift_, 0);
 
   target_socket.register_b_transport(this, &l2_cache::b_transport);
@@ -302,8 +302,7 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   for (std::uint64_t line = first;; ++line) {
     const auto loc = ring[line % ahead];
     if (last - line >= ahead) prefetch(line + ahead);
-    const std::uint64_t slot = std::max(arrival, next_free_[loc.first]);
-    next_free_[loc.first] = slot + occ_units_;
+    const std::uint64_t slot = reserve_slot(loc.first, arrival);
     std::uint64_t* tags = &tags_[loc.second * ways_pad];
     std::uint8_t* rank = &aux_[loc.second * aux_stride_];
     std::uint8_t* meta = rank + ways_pad;
@@ -366,8 +365,7 @@ void l2_cache::flush(sc_core::sc_time& delay) {
       std::uint8_t* meta = &aux_[i * aux_stride_ + ways_pad_];
       for (unsigned w = 0; w < ways_; ++w) {
         if (tags[w] == invalid_tag || !(meta[w] & meta_dirty)) continue;
-        const std::uint64_t slot = std::max(start, next_free_[s]);
-        next_free_[s] = slot + occ_units_;
+        const std::uint64_t slot = reserve_slot(s, start);
         done = std::max(done, write_back(tags[w], meta[w], now, slot, &err));
         meta[w] &= std::uint8_t(~meta_dirty);
         any = true;
@@ -454,6 +452,15 @@ void l2_cache::report_stats(stat_sink& s) const {
   s.add("latency.bypass_mean_ns", mean_bypass_latency_ns(), "ns",
         "mean over successfully bypassed requests of completion - arrival");
   s.add("errors", double(errors_), "requests", "requests answered with an error response (own checks or memory)");
+}
+
+// A slice serves one line per slot of occ_units_; a line takes the first free slot at or after its
+// arrival, even if later slots are already taken by initiators that ran ahead (temporal decoupling).
+std::uint64_t l2_cache::reserve_slot(unsigned slice, std::uint64_t arrival_units) {
+  const std::uint64_t first = (arrival_units + occ_units_ - 1) / occ_units_;
+  const std::uint64_t slot = slots_[slice].next_free(first);
+  slots_[slice].mark(slot, 1);
+  return slot * occ_units_;
 }
 
 }  // namespace t3vp

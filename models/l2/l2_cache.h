@@ -19,6 +19,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include "tlm/mem_extension.h"
 #include "tlm/payload_pool.h"
+#include "models/hbm/slot_calendar.h"
 #include "tlm/stats.h"
 
 namespace t3vp {
@@ -161,7 +162,8 @@ class l2_cache : public sc_core::sc_module, public has_stats {
   unsigned aux_stride_;
   std::vector<std::uint64_t, aligned_allocator<std::uint64_t>> tags_;
   std::vector<std::uint8_t, aligned_allocator<std::uint8_t>> aux_;
-  std::vector<std::uint64_t> next_free_;  // per slice, time-resolution units
+  std::vector<slot_calendar> slots_;  // per slice: occupied line slots (slot i = [i, i+1) * occ_units_)
+  std::uint64_t reserve_slot(unsigned slice, std::uint64_t arrival_units);
 
   void reset_tags();
 

@@ -62,9 +62,13 @@ std::vector<pattern> patterns() {
 }
 }  // namespace
 
+// Burst granularity (the default) is held to 10% (gemm-mix: 15%, a known gap); access granularity, the
+// fast mode, to 20%.
 TEST_CASE("LT memory timing is within 10% of the cycle-level reference (gemm-mix within 15%)", "[validation]") {
   const hbm_geometry g = one_pc();
-  const dram_timing t;
+  const bool access_granularity = GENERATE(true, false);
+  dram_timing t;
+  t.access_granularity = access_granularity;
   mc_config mc;
   mc.frontend_latency_ns = 0;  // the reference has no front-end pipeline
   for (const auto& p : patterns()) {
@@ -72,11 +76,11 @@ TEST_CASE("LT memory timing is within 10% of the cycle-level reference (gemm-mix
     const lt_result lt = simulate_lt(g, t, mc, p.streams);
     const double peak = double(g.burst_bytes) / t.burst_cycles;
     const double rb = ref.bandwidth_bytes_per_cycle(), lb = lt.bandwidth_bytes_per_cycle();
-    std::printf("validation: %-46s reference %5.1f%%  LT %5.1f%% of peak  error %+5.1f%%  row hits ref %.2f LT %.2f\n",
-                p.name, 100 * rb / peak, 100 * lb / peak, 100 * (lb - rb) / rb,
+    std::printf("validation (%s): %-46s reference %5.1f%%  LT %5.1f%% of peak  error %+5.1f%%  row hits ref %.2f LT %.2f\n",
+                access_granularity ? "access" : "burst ", p.name, 100 * rb / peak, 100 * lb / peak, 100 * (lb - rb) / rb,
                 double(ref.row_hits) / double(ref.row_hits + ref.row_misses),
                 double(lt.row_hits) / double(lt.row_hits + lt.row_misses));
     INFO(p.name << ": reference " << rb << " B/cycle, LT " << lb << " B/cycle");
-    CHECK(lb == Approx(rb).epsilon(p.tolerance));
+    CHECK(lb == Approx(rb).epsilon(access_granularity ? 0.20 : p.tolerance));
   }
 }

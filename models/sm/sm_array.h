@@ -1,0 +1,84 @@
+#pragma once
+// The GPU's streaming multiprocessors and the workgroup dispatcher that feeds them. Each SM is an LT
+// initiator with its own quantum keeper: it executes one output tile (workgroup) at a time, loading
+// the A and B fragments of each k-step through the L2 while computing the previous one (double
+// buffering), then storing its FP16 output tile with its producer ids in the payload extension.
+#include <cstdint>
+#include <memory>
+#include <vector>
+#include <systemc>
+#include <tlm>
+#include <tlm_utils/simple_initiator_socket.h>
+#include <tlm_utils/tlm_quantumkeeper.h>
+#include "models/sm/gemm_kernel.h"
+#include "tlm/payload_pool.h"
+#include "tlm/stats.h"
+
+namespace t3vp {
+
+struct sm_config {
+  unsigned sms = 80;
+  double clock_ghz = 1.4;
+  unsigned flop_per_cycle = 1024;  // FP16 matrix FLOP per cycle per SM
+};
+
+class sm_array;
+
+class sm : public sc_core::sc_module, public has_stats {
+ public:
+  tlm_utils::simple_initiator_socket<sm> socket;  // to the L2
+  sm(const sc_core::sc_module_name& name, unsigned index, sm_array& owner);
+  void report_stats(stat_sink& sink) const override;
+
+ private:
+  void run();
+  void sync_to(const sc_core::sc_time& t);
+  void run_tile(const gemm_kernel& k, std::uint32_t tile, sc_core::sc_time& now, sc_core::sc_time& tile_end);
+  sc_core::sc_time access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
+                          sc_core::sc_time at, const producer_id* producer);
+
+  unsigned index_;
+  sm_array& owner_;
+  tlm_utils::tlm_quantumkeeper qk_;
+  payload_pool pool_;
+  std::vector<std::uint8_t> a_buf_, b_buf_, c_buf_;
+  std::vector<float> acc_;
+  std::uint64_t tiles_ = 0, loads_ = 0, stores_ = 0, load_bytes_ = 0, store_bytes_ = 0, errors_ = 0;
+  double busy_ns_ = 0, stall_ns_ = 0;
+};
+
+class sm_array : public sc_core::sc_module, public has_stats {
+ public:
+  sm_array(const sc_core::sc_module_name& name, const sm_config& cfg);
+
+  // Starts a kernel: tiles are handed out in `order` (tile ids, row-major numbering); `done` is notified
+  // when every tile's stores have completed, at that time.
+  void launch(const gemm_kernel& k, std::vector<std::uint32_t> order);
+  bool busy() const { return running_; }
+  sc_core::sc_event& done_event() { return done_; }
+  sc_core::sc_time last_start() const { return start_; }
+  sc_core::sc_time last_end() const { return end_; }
+  // Tile ids in the order they completed (for tests of the dispatch order).
+  const std::vector<std::uint32_t>& completion_order() const { return completed_; }
+
+  const sm_config& config() const { return cfg_; }
+  std::vector<std::unique_ptr<sm>> sms;
+  void report_stats(stat_sink& sink) const override;
+
+ private:
+  friend class sm;
+  bool next_tile(std::uint32_t& tile);
+  void tile_done(std::uint32_t tile, sc_core::sc_time end);
+
+  sm_config cfg_;
+  gemm_kernel kernel_;
+  std::vector<std::uint32_t> order_;
+  std::size_t next_ = 0, finished_ = 0;
+  bool running_ = false;
+  sc_core::sc_event start_event_, done_;
+  sc_core::sc_time start_, end_;
+  std::vector<std::uint32_t> completed_;
+  std::uint64_t kernels_ = 0;
+};
+
+}  // namespace t3vp

@@ -1,0 +1,30 @@
+#include "platform/gpu_node.h"
+
+#include "workloads/tiling.h"
+#include "workloads/workgroup_order.h"
+
+namespace t3vp {
+
+std::vector<std::uint32_t> kernel_dispatch_order(const gemm_kernel& k, dispatch_kind kind, unsigned devices,
+                                                 unsigned rank) {
+  tiling_params p;
+  p.tile_m = p.wave_m = k.tile_m;  // (wavefront sub-tiles do not change the order)
+  p.tile_n = p.wave_n = k.tile_n;
+  p.k_step = k.k_step;
+  const gemm_tiling t(gemm_shape{k.m, k.n, k.k}, p);
+  const workgroup_order o = kind == dispatch_kind::row_major      ? workgroup_order::row_major
+                            : kind == dispatch_kind::column_major ? workgroup_order::column_major
+                                                                  : workgroup_order::t3_stage;
+  return dispatch_order(o, t, devices, rank);
+}
+
+gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index)
+    : gpu_memory(name, cfg, /*with_l2=*/true),
+      sms("sms", gcfg.sms),
+      cp("cp", sms, kernel_dispatch_order, cfg.hbm.geometry.capacity_bytes(), index),
+      irq("irq") {
+  for (auto& s : sms.sms) s->socket.bind(cached_socket());
+  cp.irq.bind(irq);
+}
+
+}  // namespace t3vp

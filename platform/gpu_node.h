@@ -1,0 +1,29 @@
+#pragma once
+// One GPU: its memory side (L2, interleaver, memory controllers, HBM) plus the SM array and the
+// command processor that the host drives through memory-mapped registers.
+//   host --MMIO--> cp --launch--> sms.sm<i> --loads/stores--> l2 --> interleaver --> mc<i> --> hbm.pc<i>
+#include <systemc>
+#include "models/command_processor/command_processor.h"
+#include "models/sm/sm_array.h"
+#include "platform/gpu_memory.h"
+
+namespace t3vp {
+
+struct gpu_config {
+  sm_config sms;
+};
+
+class gpu_node : public gpu_memory {
+ public:
+  gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index);
+
+  sm_array sms;
+  command_processor cp;
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;  // the command processor's interrupt line, to the host
+};
+
+// The dispatch order the command processor uses (workloads/workgroup_order).
+std::vector<std::uint32_t> kernel_dispatch_order(const gemm_kernel& k, dispatch_kind kind, unsigned devices,
+                                                 unsigned rank);
+
+}  // namespace t3vp

@@ -1,0 +1,115 @@
+#include "platform/host.h"
+
+#include <cstring>
+#include <stdexcept>
+#include "tlm/log.h"
+
+namespace t3vp {
+
+host::host(const sc_core::sc_module_name& name, unsigned gpus) : sc_module(name), socket("socket") {
+  for (unsigned g = 0; g < gpus; ++g)
+    irq.push_back(std::make_unique<sc_core::sc_in<bool>>(("irq" + std::to_string(g)).c_str()));
+  SC_HAS_PROCESS(host);
+  SC_THREAD(run);
+}
+
+void host::write_reg(unsigned gpu, std::uint64_t offset, std::uint64_t value) {
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_WRITE_COMMAND);
+  gp.set_address(gpu_base(gpu) + cp_offset + offset);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  gp.set_data_length(8);
+  gp.set_streaming_width(8);
+  // Register writes have effects other initiators see: synchronise before each.
+  qk_.sync();
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  socket->b_transport(gp, delay);
+  if (!gp.is_response_ok()) throw std::runtime_error("host: register write failed at " + std::to_string(gp.get_address()));
+  qk_.set(delay + sc_core::sc_time(10, sc_core::SC_NS));  // an uncached MMIO write from the host
+}
+
+std::uint64_t host::read_reg(unsigned gpu, std::uint64_t offset) {
+  std::uint64_t value = 0;
+  tlm::tlm_generic_payload gp;
+  gp.set_command(tlm::TLM_READ_COMMAND);
+  gp.set_address(gpu_base(gpu) + cp_offset + offset);
+  gp.set_data_ptr(reinterpret_cast<unsigned char*>(&value));
+  gp.set_data_length(8);
+  gp.set_streaming_width(8);
+  sc_core::sc_time delay = qk_.get_local_time();
+  socket->b_transport(gp, delay);
+  if (!gp.is_response_ok()) throw std::runtime_error("host: register read failed");
+  qk_.set(delay + sc_core::sc_time(10, sc_core::SC_NS));
+  return value;
+}
+
+// Operands are placed in GPU memory before the timed run (as a copy the run does not measure).
+void host::preload(std::uint64_t addr, std::vector<std::uint8_t>& data) {
+  const std::uint64_t chunk = 1 << 20;
+  for (std::uint64_t off = 0; off < data.size(); off += chunk) {
+    tlm::tlm_generic_payload gp;
+    gp.set_command(tlm::TLM_WRITE_COMMAND);
+    gp.set_address(addr + off);
+    gp.set_data_ptr(data.data() + off);
+    gp.set_data_length(unsigned(std::min<std::uint64_t>(chunk, data.size() - off)));
+    if (socket->transport_dbg(gp) != gp.get_data_length()) throw std::runtime_error("host: operand preload failed");
+  }
+}
+
+void host::run() {
+  qk_.reset();
+  outcomes_.assign(irq.size(), kernel_outcome{});
+  for (auto& j : jobs_) {
+    if (!j.a_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.a, j.a_packed);
+    if (!j.b_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.b, j.b_packed);
+  }
+  launched_ = sc_core::sc_time_stamp();
+  for (auto& j : jobs_) {
+    const gemm_kernel& k = j.kernel;
+    write_reg(j.gpu, 0x040, k.a);
+    write_reg(j.gpu, 0x048, k.b);
+    write_reg(j.gpu, 0x050, k.c);
+    write_reg(j.gpu, 0x058, k.m);
+    write_reg(j.gpu, 0x060, k.n);
+    write_reg(j.gpu, 0x068, k.k);
+    write_reg(j.gpu, 0x070, k.ldc);
+    write_reg(j.gpu, 0x078, k.tile_m);
+    write_reg(j.gpu, 0x080, k.tile_n);
+    write_reg(j.gpu, 0x088, k.k_step);
+    write_reg(j.gpu, 0x090, std::uint64_t(j.order));
+    write_reg(j.gpu, 0x098, j.devices);
+    write_reg(j.gpu, 0x0a0, j.rank);
+    write_reg(j.gpu, 0x0a8, k.data == kernel_data::exact ? 0 : k.data == kernel_data::off ? 2 : 1);
+    write_reg(j.gpu, 0x0b0, k.seed);
+    write_reg(j.gpu, 0x020, 3);  // enable done and error interrupts
+    write_reg(j.gpu, 0x010, 1);  // doorbell
+  }
+  qk_.sync();
+  // Wait for every GPU's interrupt, then read its status and clear it.
+  std::vector<bool> pending(irq.size(), false);
+  for (auto& j : jobs_) pending[j.gpu] = true;
+  for (;;) {
+    bool any = false;
+    for (unsigned g = 0; g < irq.size(); ++g) {
+      if (!pending[g]) continue;
+      if ((*irq[g])->read()) {
+        outcomes_[g].status = read_reg(g, 0x008);
+        outcomes_[g].error_code = read_reg(g, 0x030);
+        outcomes_[g].kernel_time_ps = read_reg(g, 0x028);
+        outcomes_[g].finished = sc_core::sc_time_stamp();
+        write_reg(g, 0x018, 3);  // acknowledge
+        pending[g] = false;
+      } else {
+        any = true;
+      }
+    }
+    if (!any) break;
+    sc_core::sc_event_or_list events;
+    for (unsigned g = 0; g < irq.size(); ++g)
+      if (pending[g]) events |= (*irq[g])->value_changed_event();
+    sc_core::wait(events);
+  }
+  sc_core::sc_stop();
+}
+
+}  // namespace t3vp
