@@ -12,6 +12,7 @@
 #include "platform/platform_config.h"
 #include "platform/run.h"
 #include "tlm/log.h"
+#include "tlm/stats.h"
 
 namespace po = boost::program_options;
 
@@ -31,6 +32,7 @@ const char* usage_text =
     "  --set KEY=VALUE      override one parameter (repeatable)\n"
     "  --json FILE          write the result document as JSON\n"
     "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
+    "  --stats              also print every statistic as a table (run, memtest)\n"
     "run options:\n"
     "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
     "memtest options:\n"
@@ -47,6 +49,7 @@ struct cli_args {
   std::string pattern = "sequential";
   std::string mode = "sequential";
   std::string format = "table";
+  bool stats = false;
 };
 
 class usage_error : public std::runtime_error {
@@ -64,7 +67,8 @@ cli_args parse_args(int argc, char** argv) {
   }
   po::options_description opts;
   opts.add_options()("config", po::value(&a.config_file))("set", po::value(&a.sets)->composing())(
-      "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "");
+      "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "")(
+      "stats", po::bool_switch(&a.stats));
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
@@ -120,6 +124,7 @@ int cmd_memtest(const cli_args& a, const config& cfg) {
   const memtest_pattern p = parse_memtest_pattern(a.pattern);
   memtest_result r = run_memtest(cfg, p);
   std::fputs(r.table.c_str(), stdout);
+  if (a.stats) std::fputs(r.stats_table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
   if (r.errors) {
     std::fprintf(stderr, "t3vp: memtest: %llu accesses failed\n", static_cast<unsigned long long>(r.errors));
@@ -131,6 +136,7 @@ int cmd_memtest(const cli_args& a, const config& cfg) {
 int cmd_run(const cli_args& a, const config& cfg) {
   run_result r = run_sublayer(cfg, a.mode);
   std::fputs(r.table.c_str(), stdout);
+  if (a.stats) std::fputs(r.stats_table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
   if (!r.functional_ok) {
     std::fprintf(stderr, "t3vp: run: the functional check failed\n");

@@ -42,7 +42,8 @@ param_value parse_text(const param_def& def, const std::string& text, const std:
       std::size_t pos = 0;
       long long v = 0;
       try {
-        v = std::stoll(text, &pos, 0);
+        const bool hex = text.size() > 2 && text[0] == '0' && (text[1] == 'x' || text[1] == 'X');
+        v = std::stoll(text, &pos, hex ? 16 : 10);  // decimal (a leading 0 is not octal) or 0x hex
       } catch (const std::exception&) {
         throw fail("expected an integer, got '" + text + "'");
       }

@@ -114,7 +114,9 @@ memtest_result run_memtest(const config& cfg, memtest_pattern pattern) {
   doc["host"] = {{"sim_bytes_per_wall_s", wall > 0 ? double(r.bytes) / wall : 0.0},
                  {"sim_ns_per_wall_s", wall > 0 ? r.time_ns / wall : 0.0},
                  {"peak_rss_bytes", peak_rss_bytes()}};
-  doc["stats"] = stats_to_json(collect_stats());
+  const auto records = collect_stats();
+  doc["stats"] = stats_to_json(records);
+  r.stats_table = format_stats_table(records);
   r.json = doc.dump(2);
 
   std::ostringstream os;

@@ -20,6 +20,7 @@ struct memtest_result {
   std::uint64_t errors = 0;
   std::string json;   // the --json document
   std::string table;  // human-readable summary
+  std::string stats_table;  // every statistic, one per line (--stats)
 };
 
 // Elaborates and runs the platform: once per process.

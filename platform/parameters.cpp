@@ -26,11 +26,13 @@ std::vector<param_def> build_parameter_schema() {
            "global quantum of temporal decoupling: how far an initiator may run ahead of SystemC time"),
       choice("sim.log_level", "warning", {"error", "warning", "info", "debug", "trace"}, "log verbosity"),
       choice("data.mode", "synthetic", {"exact", "synthetic", "off"},
-             "payload data: exact = real FP16 GEMM, synthetic = cheap deterministic partials, off = timing only"),
+             "payload data of t3vp run: exact = real FP16 GEMM, synthetic = cheap deterministic partials, "
+             "off = timing only (no storage)"),
 
       // --- system and workload (the contract's keys) ---
       integer("system.gpus", 8, "GPUs", 1, 64, "GPUs in the node (the tensor-parallel degree)"),
-      choice("system.topology", "ring", {"ring", "fully-connected"}, "GPU-to-GPU link topology"),
+      choice("system.topology", "ring", {"ring", "fully-connected"},
+             "GPU-to-GPU link topology (reserved: links are not modelled yet)"),
       choice("workload.model", "t-nlg", {"mega-gpt-2", "t-nlg", "gpt-3", "palm", "mt-nlg", "custom"},
              "model whose sublayer runs (custom: workload.m/n/k)"),
       choice("workload.sublayer", "fc2", {"op", "fc2", "fc1", "ip"},
@@ -65,8 +67,11 @@ std::vector<param_def> build_parameter_schema() {
       integer("hbm.pc_capacity_mib", 512, "MiB", 1, 65536, "capacity of one pseudo-channel"),
       integer("hbm.interleave_bytes", 256, "B", 16, 1 << 20,
               "consecutive bytes mapped to one pseudo-channel before moving to the next; a power of two"),
-      boolean("hbm.pc_hash", true, "XOR higher address bits into the pseudo-channel index (avoids channel camping)"),
-      boolean("hbm.bank_hash", true, "XOR low row bits into the bank and bank-group index (spreads aligned streams)"),
+      boolean("hbm.pc_hash", true,
+              "XOR higher address bits into the pseudo-channel index (avoids channel camping); only with a "
+              "power-of-two number of pseudo-channels"),
+      boolean("hbm.bank_hash", true,
+              "XOR a multiplicative hash of the row into the bank and bank-group index (spreads aligned streams)"),
       choice("hbm.mapping", "ro-ba-co-bg", {"ro-ba-co-bg", "ro-co-ba-bg", "ro-ba-bg-co"},
              "order of the pseudo-channel-local address fields, most significant first (row, bank, column, bank group)"),
 
@@ -83,7 +88,7 @@ std::vector<param_def> build_parameter_schema() {
       integer("hbm.tccd_l", 4, "tCK", 1, 32, "column to column, same bank group"),
       integer("hbm.trrd_s", 4, "tCK", 1, 32, "ACT to ACT, different bank group"),
       integer("hbm.trrd_l", 6, "tCK", 1, 32, "ACT to ACT, same bank group"),
-      integer("hbm.tfaw", 16, "tCK", 1, 128, "window in which at most four ACTs may issue"),
+      integer("hbm.tfaw", 16, "tCK", 1, 32, "window in which at most four ACTs may issue"),
       integer("hbm.twr", 16, "tCK", 1, 100, "write recovery: end of write data to PRE"),
       integer("hbm.twtr_s", 6, "tCK", 1, 100, "end of write data to RD, different bank group"),
       integer("hbm.twtr_l", 8, "tCK", 1, 100, "end of write data to RD, same bank group"),
@@ -105,9 +110,10 @@ std::vector<param_def> build_parameter_schema() {
       // --- memory controller ---
       integer("mc.queue_entries", 64, "requests", 1, 4096, "request queue per pseudo-channel, shared by both traffic classes"),
       choice("mc.policy", "fr-fcfs", {"fr-fcfs", "fcfs"},
-             "arbitration policy: fr-fcfs serves row hits first, then the oldest; fcfs strictly in arrival order"),
+             "arbitration policy: fr-fcfs lets ready requests overtake older ones within the reorder window "
+             "(first-ready); fcfs serves strictly in arrival order"),
       integer("mc.reorder_window", 64, "requests", 1, 4096,
-              "how many queued requests a row hit may overtake (FR-FCFS reorder window)"),
+              "how many older requests a ready request may overtake (the FR-FCFS reorder window)"),
       real("mc.frontend_latency_ns", "10", "ns", 0, 1000,
            "fixed controller pipeline latency added to every request (decode, queue insertion, PHY)"),
 

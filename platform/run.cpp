@@ -186,7 +186,9 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
                        {"kernels_ok", kernel_ok}};
   doc["wall_s"] = wall;
   doc["host"] = {{"sim_ns_per_wall_s", wall > 0 ? gemm_ns / wall : 0.0}, {"peak_rss_bytes", peak_rss_bytes()}};
-  doc["stats"] = stats_to_json(collect_stats());
+  const auto records = collect_stats();
+  doc["stats"] = stats_to_json(records);
+  r.stats_table = format_stats_table(records);
   r.json = doc.dump(2);
 
   std::ostringstream os;

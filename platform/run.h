@@ -10,6 +10,7 @@ struct run_result {
   bool functional_ok = true;
   std::string json;   // the --json document
   std::string table;  // human-readable summary
+  std::string stats_table;  // every statistic, one per line (--stats)
 };
 
 // Throws config_error for bad input. Elaborates and runs: once per process.

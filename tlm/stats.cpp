@@ -35,19 +35,4 @@ std::string format_stats_table(const std::vector<stat_record>& records) {
   return os.str();
 }
 
-void occupancy_stat::change(double now_ns, int delta) {
-  if (now_ns > last_ns_) {
-    area_ += level_ * (now_ns - last_ns_);
-    last_ns_ = now_ns;
-  }
-  level_ += delta;
-  max_ = std::max(max_, level_);
-}
-
-double occupancy_stat::mean(double end_ns) const {
-  if (end_ns <= 0) return 0;
-  double area = area_ + (end_ns > last_ns_ ? level_ * (end_ns - last_ns_) : 0);
-  return area / end_ns;
-}
-
 }  // namespace t3vp

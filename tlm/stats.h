@@ -40,19 +40,5 @@ std::vector<stat_record> collect_stats(const std::vector<sc_core::sc_object*>& r
 // Aligned text table: path, value, unit.
 std::string format_stats_table(const std::vector<stat_record>& records);
 
-// Time-weighted running statistics of an occupancy level (queue length, entries in use).
-class occupancy_stat {
- public:
-  void change(double now_ns, int delta);  // level += delta at time now_ns
-  double mean(double end_ns) const;       // time-weighted mean over [0, end_ns]
-  int max() const { return max_; }
-  int level() const { return level_; }
-
- private:
-  int level_ = 0;
-  int max_ = 0;
-  double last_ns_ = 0;
-  double area_ = 0;
-};
 
 }  // namespace t3vp

@@ -40,6 +40,20 @@ void pseudo_channel::apply_refresh(bank_state& b, std::uint64_t t) {
 }
 
 
+namespace {
+// The last busy cycle of cal in [lo, lo+len) (any length), or -1. Cycles before the calendar's horizon
+// count as busy when `past` (looking for a free slot) and as empty otherwise (counting neighbours).
+std::int64_t last_busy(const slot_calendar& cal, std::uint64_t lo, std::uint64_t len, bool past) {
+  std::int64_t found = -1;
+  for (std::uint64_t off = 0; off < len; off += 64) {
+    const unsigned n = unsigned(std::min<std::uint64_t>(64, len - off));
+    const std::uint64_t m = cal.bits(lo + off, n, past);
+    if (m) found = std::int64_t(lo + off + 63 - unsigned(__builtin_clzll(m)));
+  }
+  return found;
+}
+}  // namespace
+
 // The earliest ACT cycle >= t in bank group bg: tRRD_S / tRRD_L from every other ACT, and at most four
 // ACTs in any tFAW window.
 std::uint64_t pseudo_channel::place_act(unsigned bg, std::uint64_t t) {
@@ -84,24 +98,23 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   // Move c just past the latest conflict of whichever rule fails, until all hold at once.
   c = std::max({c, col_any_.base(), col_group_[bg].base(), bus_.base() > lat ? bus_.base() - lat : 0});
   for (;;) {
-    std::uint64_t m = bus_.bits(c + lat, unsigned(bc), true);
-    if (m) {
-      c = bus_.next_free(c + lat + 64 - unsigned(__builtin_clzll(m))) - lat;
+    std::int64_t q;
+    if ((q = last_busy(bus_, c + lat, unsigned(bc), true)) >= 0) {
+      c = bus_.next_free(std::uint64_t(q) + 1) - lat;
       continue;
     }
-    if ((m = col_any_.bits(c, t_.tccd_s, true))) {
-      c += 64 - unsigned(__builtin_clzll(m));
+    if ((q = last_busy(col_any_, c, t_.tccd_s, true)) >= 0) {
+      c = std::uint64_t(q) + 1;
       continue;
     }
-    if ((m = col_group_[bg].bits(c, occupancy, true))) {
-      c += 64 - unsigned(__builtin_clzll(m));
+    if ((q = last_busy(col_group_[bg], c, occupancy, true)) >= 0) {
+      c = std::uint64_t(q) + 1;
       continue;
     }
     const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
     const std::int64_t hi = std::int64_t(c) + hi_off;
-    if (hi > lo && hi - lo <= 64 && (m = other.bits(std::uint64_t(lo), unsigned(hi - lo), false))) {
+    if (hi > lo && (q = last_busy(other, std::uint64_t(lo), std::uint64_t(hi - lo), false)) >= 0) {
       // move so that the window starts just past the last conflicting cycle
-      const std::int64_t q = lo + 63 - __builtin_clzll(m);
       c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
       continue;
     }
@@ -153,10 +166,12 @@ access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::ui
   const std::uint64_t col_floor = not_before > lat ? not_before - lat : 0;
   if (t_.access_granularity && bytes > g_.burst_bytes) {
     const access_timing at = schedule_block(op, pc_addr, bytes, earliest, col_floor);
-    slot = {earliest, at.first_data};
-    ++accesses_;
-    last_data_end_ = std::max(last_data_end_, at.done);
-    return at;
+    if (at.done != ~0ull) {  // (~0: the access spans too many rows for one block)
+      slot = {earliest, at.first_data};
+      ++accesses_;
+      last_data_end_ = std::max(last_data_end_, at.done);
+      return at;
+    }
   }
   access_timing at{~0ull, ~0ull, 0, 0};
   for (std::uint64_t off = 0; off < bytes; off += g_.burst_bytes) {
@@ -219,16 +234,6 @@ std::uint64_t pseudo_channel::place_block(bool is_write, std::uint64_t c, std::u
   const std::int64_t lo_off = is_write ? std::int64_t(lat) - std::int64_t(rtw) : -std::int64_t(wtr);
   const std::int64_t hi_off = std::int64_t(is_write ? lat + span + wtr + cl : cl + span + rtw);
   const slot_calendar& other = is_write ? bus_read_ : bus_write_;
-  // The last busy cycle of cal in [lo, lo+len), or -1; len may exceed 64.
-  auto last_busy = [](const slot_calendar& cal, std::uint64_t lo, std::uint64_t len, bool past) -> std::int64_t {
-    std::int64_t found = -1;
-    for (std::uint64_t off = 0; off < len; off += 64) {
-      const unsigned n = unsigned(std::min<std::uint64_t>(64, len - off));
-      const std::uint64_t m = cal.bits(lo + off, n, past);
-      if (m) found = std::int64_t(lo + off + 63 - unsigned(__builtin_clzll(m)));
-    }
-    return found;
-  };
   c = std::max({c, col_any_.base(), bus_.base() > lat ? bus_.base() - lat : 0});
   for (;;) {
     if (c > limit) return ~0ull;
@@ -295,7 +300,7 @@ access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, s
     unsigned k = 0;
     while (k < nt && !(touches[k].bank == bank && touches[k].row == loc.row)) ++k;
     if (k == nt) {
-      if (nt == 64) break;  // (an access this large is split by the caller's burst path)
+      if (nt == 64) return {~0ull, ~0ull, ~0ull, ~0ull};  // too many rows for one block: burst path
       touches[nt++] = {bank, loc.row, 0, unsigned(i), unsigned(i), -1};
     }
     ++touches[k].bursts;
@@ -321,6 +326,7 @@ access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, s
 
   access_timing at{~0ull, ~0ull, 0, 0};
   std::uint64_t ready = std::max(earliest, col_floor), limit = ~0ull;
+  unsigned plain_misses = 0;  // banks whose row is neither open nor in a usable closed interval
   for (unsigned k = 0; k < nt; ++k) {
     touch& tc = touches[k];
     bank_state& b = banks_[tc.bank];
@@ -341,9 +347,11 @@ access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, s
         break;
       }
     }
+    if (tc.history < 0) ++plain_misses;
   }
   std::uint64_t c = ~0ull;
-  if (limit != ~0ull && ready <= limit) c = place_block(is_write, ready, bus_len, span, group_begin, group_end, limit);
+  // Closed-interval hits only when no bank needs a new ACT (which would delay the block past them).
+  if (limit != ~0ull && plain_misses == 0 && ready <= limit) c = place_block(is_write, ready, bus_len, span, group_begin, group_end, limit);
   if (c != ~0ull)
     for (unsigned k = 0; k < nt; ++k) past_hits_ += touches[k].history >= 0 ? touches[k].bursts : 0;
   for (unsigned k = 0; k < nt; ++k) {
@@ -369,7 +377,7 @@ access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, s
     if (tc.history >= 0 || b.open_row != std::int64_t(tc.row)) continue;  // (closed-interval hits fit already)
     b.pre_ok = std::max(b.pre_ok, c + off(tc.last) + close_gap);
   }
-  if (c + lat < last_data_end_) ++overtakes_;
+  if (c + lat < last_data_end_) overtakes_ += n;
   at.first_command = std::min(at.first_command, c);
   at.first_data = c + lat;
   at.last_column = last_col;

@@ -20,6 +20,14 @@ bool channel_interleaver::split(tlm::tlm_generic_payload& gp, Fn&& fn) {
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return false;
   }
+  if (gp.get_byte_enable_ptr()) {  // (the controllers do not support byte enables either)
+    gp.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
+    return false;
+  }
+  if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len) {
+    gp.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+    return false;
+  }
   const std::uint64_t il = g_.interleave_bytes;
   if (addr / il == (addr + len - 1) / il) {  // fast path: one pseudo-channel
     fn(map_address(g_, addr).pc, gp);
@@ -30,7 +38,11 @@ bool channel_interleaver::split(tlm::tlm_generic_payload& gp, Fn&& fn) {
   piece->set_streaming_width(0);
   mem_extension* ext = nullptr;
   gp.get_extension(ext);
-  if (ext) ext_of(*piece) = *ext;
+  if (ext) {
+    ext_of(*piece) = *ext;
+  } else {  // a plain payload: its command says what it is
+    ext_of(*piece).op = gp.is_write() ? mem_op::write : mem_op::read;
+  }
   bool ok = true;
   for (std::uint64_t off = 0; off < len && ok;) {
     const std::uint64_t a = addr + off;

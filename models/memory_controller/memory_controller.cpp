@@ -35,7 +35,7 @@ bool memory_controller::check(tlm::tlm_generic_payload& gp, const access_info& a
     gp.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
     return false;
   }
-  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND ||
+  if (gp.get_command() == tlm::TLM_IGNORE_COMMAND || (ai.op == mem_op::read) != gp.is_read() ||
       (ai.op == mem_op::update && (!gp.is_write() || len % element_bytes(ai.dtype) != 0 ||
                                    gp.get_address() % element_bytes(ai.dtype) != 0))) {
     gp.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);

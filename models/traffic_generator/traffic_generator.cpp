@@ -27,6 +27,9 @@ void traffic_generator::run() {
     const generated_access& a = accesses_[i];
     sc_core::sc_time& slot = done[i % outstanding_];
     sc_core::sc_time issue = std::max(sc_core::sc_time_stamp() + qk_.get_local_time(), slot);
+    // Waiting for a free slot moves the generator's local time: stay within a quantum of the others.
+    qk_.set(issue - sc_core::sc_time_stamp());
+    if (qk_.need_sync()) qk_.sync();
     if (buffer.size() < a.bytes) buffer.resize(a.bytes);
     if (carry_data_ && a.op != mem_op::read)
       for (std::uint32_t b = 0; b < a.bytes; ++b) buffer[b] = std::uint8_t((a.addr + b) * 131u);
