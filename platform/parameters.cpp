@@ -49,6 +49,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("gpu.sms", 80, "SMs", 1, 1024, "streaming multiprocessors (compute units) per GPU"),
       real("gpu.clock_ghz", "1.4", "GHz", 0.1, 10, "SM clock"),
       integer("gpu.flop_per_cycle", 1024, "FLOP/cycle", 1, 1 << 20, "FP16 matrix FLOP per cycle per SM (assumed)"),
+      integer("gemm.load_bytes", 0, "B", 0, 1 << 20,
+              "largest operand load request: 0 loads a whole k-step fragment at once (fast); the L2 line size "
+              "(e.g. 128) loads line by line (finer)"),
       integer("gemm.tile_m", 128, "elements", 1, 1024, "workgroup output tile rows"),
       integer("gemm.tile_n", 128, "elements", 1, 1024, "workgroup output tile columns"),
       integer("gemm.k_step", 32, "elements", 1, 1024, "inner-dimension elements loaded and computed per step"),

@@ -112,6 +112,7 @@ platform_config make_platform_config(const config& c) {
   p.sms.sms = u("gpu.sms");
   p.sms.clock_ghz = c.get_real("gpu.clock_ghz");
   p.sms.flop_per_cycle = u("gpu.flop_per_cycle");
+  p.sms.load_bytes = u("gemm.load_bytes");
   p.gemm.tile_m = u("gemm.tile_m");
   p.gemm.tile_n = u("gemm.tile_n");
   p.gemm.k_step = u("gemm.k_step");

@@ -32,6 +32,16 @@ sc_core::sc_time sm::access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8
   return sc_core::sc_time_stamp() + delay;
 }
 
+sc_core::sc_time sm::load(std::uint64_t addr, std::uint8_t* data, std::uint64_t len, sc_core::sc_time at) {
+  const std::uint64_t piece = owner_.cfg_.load_bytes ? owner_.cfg_.load_bytes : len;
+  sc_core::sc_time done = at;
+  for (std::uint64_t off = 0; off < len; off += piece) {
+    done = std::max(done, access(tlm::TLM_READ_COMMAND, addr + off, data + off, std::min(piece, len - off), at, nullptr));
+    ++loads_;
+  }
+  return done;
+}
+
 void sm::sync_to(const sc_core::sc_time& t) {
   qk_.set(t - sc_core::sc_time_stamp());
   if (qk_.need_sync()) qk_.sync();
@@ -72,9 +82,8 @@ void sm::run_tile(const gemm_kernel& k, std::uint32_t tile, sc_core::sc_time& no
     // (nearly) time order.
     sync_to(issue);
     // Double buffering: step s's fragments are requested when step s-1's compute starts.
-    const sc_core::sc_time la = access(tlm::TLM_READ_COMMAND, k.a_fragment(ti, s), a_buf_.data(), abytes, issue, nullptr);
-    const sc_core::sc_time lb = access(tlm::TLM_READ_COMMAND, k.b_fragment(s, tj), b_buf_.data(), bbytes, issue, nullptr);
-    loads_ += 2;
+    const sc_core::sc_time la = load(k.a_fragment(ti, s), a_buf_.data(), abytes, issue);
+    const sc_core::sc_time lb = load(k.b_fragment(s, tj), b_buf_.data(), bbytes, issue);
     load_bytes_ += abytes + bbytes;
     const sc_core::sc_time ready = std::max(la, lb);
     const sc_core::sc_time start = std::max(ready, compute_end);

@@ -20,6 +20,7 @@ struct sm_config {
   unsigned sms = 80;
   double clock_ghz = 1.4;
   unsigned flop_per_cycle = 1024;  // FP16 matrix FLOP per cycle per SM
+  unsigned load_bytes = 0;         // largest load request; 0: a whole fragment per request
 };
 
 class sm_array;
@@ -34,6 +35,9 @@ class sm : public sc_core::sc_module, public has_stats {
   void run();
   void sync_to(const sc_core::sc_time& t);
   void run_tile(const gemm_kernel& k, std::uint32_t tile, sc_core::sc_time& now, sc_core::sc_time& tile_end);
+  // Loads [addr, addr+len) in requests of at most config().load_bytes, all issued at `at`; returns
+  // when the last one completes.
+  sc_core::sc_time load(std::uint64_t addr, std::uint8_t* data, std::uint64_t len, sc_core::sc_time at);
   sc_core::sc_time access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
                           sc_core::sc_time at, const producer_id* producer);
 
