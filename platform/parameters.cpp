@@ -49,6 +49,8 @@ std::vector<param_def> build_parameter_schema() {
       integer("gpu.sms", 80, "SMs", 1, 1024, "streaming multiprocessors (compute units) per GPU"),
       real("gpu.clock_ghz", "1.4", "GHz", 0.1, 10, "SM clock"),
       integer("gpu.flop_per_cycle", 1024, "FLOP/cycle", 1, 1 << 20, "FP16 matrix FLOP per cycle per SM (assumed)"),
+      integer("gpu.workgroups_per_sm", 1, "workgroups", 1, 16,
+              "resident workgroups per SM: they share its matrix units, each with its own operand buffers"),
       integer("gemm.load_bytes", 0, "B", 0, 1 << 20,
               "largest operand load request: 0 loads a whole k-step fragment at once (fast); the L2 line size "
               "(e.g. 128) loads line by line (finer)"),

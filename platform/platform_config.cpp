@@ -113,17 +113,18 @@ platform_config make_platform_config(const config& c) {
   p.sms.clock_ghz = c.get_real("gpu.clock_ghz");
   p.sms.flop_per_cycle = u("gpu.flop_per_cycle");
   p.sms.load_bytes = u("gemm.load_bytes");
+  p.sms.workgroups_per_sm = u("gpu.workgroups_per_sm");
   p.gemm.tile_m = u("gemm.tile_m");
   p.gemm.tile_n = u("gemm.tile_n");
   p.gemm.k_step = u("gemm.k_step");
   p.gemm.order = c.get_string("gemm.order");
-  {  // an SM holds two A and two B fragments (double buffering) and the tile's FP32 accumulators
-    const std::uint64_t bytes = 2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
-                                4ull * p.gemm.tile_m * p.gemm.tile_n;
+  {  // each resident workgroup holds two A and two B fragments (double buffering) and FP32 accumulators
+    const std::uint64_t bytes = p.sms.workgroups_per_sm * (2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
+                                                           4ull * p.gemm.tile_m * p.gemm.tile_n);
     require(bytes <= (1u << 20), "gemm.tile_m",
             "tile " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) + " with k-step " +
                 std::to_string(p.gemm.k_step) + " needs " + std::to_string(bytes) +
-                " B of SM storage, more than the 1 MiB an SM holds");
+                " B of SM storage (x gpu.workgroups_per_sm), more than the 1 MiB an SM holds");
   }
 
   p.quantum_ns = c.get_real("sim.quantum_ns");

@@ -51,75 +51,95 @@ void sm::run() {
   for (;;) {
     sc_core::wait(owner_.start_event_);
     qk_.reset();
-    sc_core::sc_time now = sc_core::sc_time_stamp();
-    std::uint32_t tile;
-    while (owner_.next_tile(tile)) {
-      sc_core::sc_time tile_end;
-      run_tile(owner_.kernel_, tile, now, tile_end);
-      owner_.tile_done(tile, tile_end);
-      sync_to(now);
+    const gemm_kernel& k = owner_.kernel_;
+    const double step_ns = 2.0 * k.tile_m * k.tile_n * k.k_step / (owner_.cfg_.flop_per_cycle * owner_.cfg_.clock_ghz);
+    const sc_core::sc_time step_time(step_ns, sc_core::SC_NS);
+    slots_.resize(std::max(1u, owner_.cfg_.workgroups_per_sm));
+    const sc_core::sc_time begin = sc_core::sc_time_stamp();
+    for (auto& w : slots_) start_tile(k, w, begin);
+    // The matrix units run one k-step at a time: always the resident workgroup whose operands are
+    // ready first. Its next step's operands are requested as its compute starts (double buffering).
+    sc_core::sc_time unit_free = begin;
+    for (;;) {
+      workgroup_slot* next = nullptr;
+      for (auto& w : slots_)
+        if (w.active && (!next || w.ready < next->ready)) next = &w;
+      if (!next) break;
+      workgroup_slot& w = *next;
+      const sc_core::sc_time start = std::max(w.ready, unit_free);
+      stall_ns_ += (start - unit_free).to_seconds() * 1e9;
+      sync_to(start);
+      sc_core::sc_time next_ready = start;
+      if (w.step + 1 < k.k_steps()) {
+        issue_loads(k, w, w.step + 1, start);
+        next_ready = w.ready;
+      }
+      if (k.data == kernel_data::exact) {
+        // acc += A_frag[rows x kk] . B_frag[kk x cols], FP32 accumulation in increasing k.
+        const std::uint32_t kk = std::min(k.k_step, k.k - w.step * k.k_step);
+        gemm_tile_fp16_accumulate(reinterpret_cast<const std::uint16_t*>(w.a[w.step & 1].data()), k.k_step,
+                                  reinterpret_cast<const std::uint16_t*>(w.b[w.step & 1].data()), k.tile_n,
+                                  w.acc.data(), w.cols, w.rows, w.cols, kk);
+      }
+      unit_free = start + step_time;
+      busy_ns_ += step_ns;
+      w.ready = next_ready;
+      if (++w.step < k.k_steps()) continue;
+      sync_to(unit_free);
+      const sc_core::sc_time tile_end = store_tile(k, w, unit_free);
+      ++tiles_;
+      owner_.tile_done(w.tile, tile_end);
+      // Stores are posted: the slot takes its next tile when its last compute ends.
+      start_tile(k, w, unit_free);
     }
+    sync_to(unit_free);
   }
 }
 
-void sm::run_tile(const gemm_kernel& k, std::uint32_t tile, sc_core::sc_time& now, sc_core::sc_time& tile_end) {
-  const std::uint32_t ti = tile / k.tiles_n(), tj = tile % k.tiles_n();
-  const std::uint32_t rows = std::min(k.tile_m, k.m - ti * k.tile_m);
-  const std::uint32_t cols = std::min(k.tile_n, k.n - tj * k.tile_n);
-  const bool exact = k.data == kernel_data::exact;
-  const std::uint64_t abytes = k.a_fragment_bytes(), bbytes = k.b_fragment_bytes();
-  if (a_buf_.size() < abytes) a_buf_.resize(abytes);
-  if (b_buf_.size() < bbytes) b_buf_.resize(bbytes);
-  if (exact) acc_.assign(std::size_t(rows) * cols, 0.0f);
-  // One k-step of a full tile on the SM's matrix units (edge tiles run padded, as hardware does).
-  const double step_ns = 2.0 * k.tile_m * k.tile_n * k.k_step / (owner_.cfg_.flop_per_cycle * owner_.cfg_.clock_ghz);
-  const sc_core::sc_time step_time(step_ns, sc_core::SC_NS);
+bool sm::start_tile(const gemm_kernel& k, workgroup_slot& w, sc_core::sc_time at) {
+  w.active = owner_.next_tile(w.tile);
+  if (!w.active) return false;
+  w.ti = w.tile / k.tiles_n();
+  w.tj = w.tile % k.tiles_n();
+  w.rows = std::min(k.tile_m, k.m - w.ti * k.tile_m);
+  w.cols = std::min(k.tile_n, k.n - w.tj * k.tile_n);
+  w.step = 0;
+  for (auto* buf : {&w.a[0], &w.a[1]})
+    if (buf->size() < k.a_fragment_bytes()) buf->resize(k.a_fragment_bytes());
+  for (auto* buf : {&w.b[0], &w.b[1]})
+    if (buf->size() < k.b_fragment_bytes()) buf->resize(k.b_fragment_bytes());
+  if (k.data == kernel_data::exact) w.acc.assign(std::size_t(w.rows) * w.cols, 0.0f);
+  sync_to(at);
+  issue_loads(k, w, 0, at);
+  return true;
+}
 
-  const sc_core::sc_time begin = now;
-  sc_core::sc_time issue = now, compute_end = now;
-  for (std::uint32_t s = 0; s < k.k_steps(); ++s) {
-    // Keep within a quantum of the other initiators, so that accesses reach shared resources in
-    // (nearly) time order.
-    sync_to(issue);
-    // Double buffering: step s's fragments are requested when step s-1's compute starts.
-    const sc_core::sc_time la = load(k.a_fragment(ti, s), a_buf_.data(), abytes, issue);
-    const sc_core::sc_time lb = load(k.b_fragment(s, tj), b_buf_.data(), bbytes, issue);
-    load_bytes_ += abytes + bbytes;
-    const sc_core::sc_time ready = std::max(la, lb);
-    const sc_core::sc_time start = std::max(ready, compute_end);
-    stall_ns_ += (start - compute_end).to_seconds() * 1e9;
-    if (exact) {
-      // acc += A_frag[rows x kk] . B_frag[kk x cols], FP32 accumulation in increasing k.
-      const std::uint32_t kk = std::min(k.k_step, k.k - s * k.k_step);
-      gemm_tile_fp16_accumulate(reinterpret_cast<const std::uint16_t*>(a_buf_.data()), k.k_step,
-                                reinterpret_cast<const std::uint16_t*>(b_buf_.data()), k.tile_n, acc_.data(), cols,
-                                rows, cols, kk);
-    }
-    compute_end = start + step_time;
-    issue = start;
-  }
-  busy_ns_ += double(k.k_steps()) * step_ns;
+void sm::issue_loads(const gemm_kernel& k, workgroup_slot& w, std::uint32_t step, sc_core::sc_time at) {
+  const sc_core::sc_time la = load(k.a_fragment(w.ti, step), w.a[step & 1].data(), k.a_fragment_bytes(), at);
+  const sc_core::sc_time lb = load(k.b_fragment(step, w.tj), w.b[step & 1].data(), k.b_fragment_bytes(), at);
+  load_bytes_ += k.a_fragment_bytes() + k.b_fragment_bytes();
+  w.ready = std::max(la, lb);
+}
 
-  // Store the output tile row by row (C is row-major), tagged with the producer ids.
-  const std::uint64_t row_bytes = std::uint64_t(cols) * 2;
+// The output tile is stored row by row (C is row-major), tagged with the producer ids.
+sc_core::sc_time sm::store_tile(const gemm_kernel& k, workgroup_slot& w, sc_core::sc_time at) {
+  const std::uint64_t row_bytes = std::uint64_t(w.cols) * 2;
   if (c_buf_.size() < row_bytes) c_buf_.resize(row_bytes);
-  const producer_id producer{k.gpu, std::int32_t(tile), 0, std::int32_t(tile)};
-  sync_to(compute_end);
-  sc_core::sc_time end = compute_end;
-  for (std::uint32_t r = 0; r < rows; ++r) {
-    const std::uint64_t row = std::uint64_t(ti) * k.tile_m + r;
-    auto* out = reinterpret_cast<std::uint16_t*>(c_buf_.data());
-    if (exact) round_tile(&acc_[std::size_t(r) * cols], cols, out, cols, 1, cols);
-    else if (k.data == kernel_data::synthetic) fill_synthetic_partials(unsigned(k.gpu), row, std::uint64_t(tj) * k.tile_n, 1, cols, out, cols);
-    const std::uint64_t addr = k.c + (row * k.ldc + std::uint64_t(tj) * k.tile_n) * 2;
-    end = std::max(end, access(tlm::TLM_WRITE_COMMAND, addr, c_buf_.data(), row_bytes, compute_end, &producer));
+  const producer_id producer{k.gpu, std::int32_t(w.tile), 0, std::int32_t(w.tile)};
+  sc_core::sc_time end = at;
+  auto* out = reinterpret_cast<std::uint16_t*>(c_buf_.data());
+  for (std::uint32_t r = 0; r < w.rows; ++r) {
+    const std::uint64_t row = std::uint64_t(w.ti) * k.tile_m + r;
+    if (k.data == kernel_data::exact)
+      round_tile(&w.acc[std::size_t(r) * w.cols], w.cols, out, w.cols, 1, w.cols);
+    else if (k.data == kernel_data::synthetic)
+      fill_synthetic_partials(unsigned(k.gpu), row, std::uint64_t(w.tj) * k.tile_n, 1, w.cols, out, w.cols);
+    const std::uint64_t addr = k.c + (row * k.ldc + std::uint64_t(w.tj) * k.tile_n) * 2;
+    end = std::max(end, access(tlm::TLM_WRITE_COMMAND, addr, c_buf_.data(), row_bytes, at, &producer));
     ++stores_;
     store_bytes_ += row_bytes;
   }
-  ++tiles_;
-  (void)begin;
-  tile_end = end;     // the tile is complete when its last store has landed
-  now = compute_end;  // stores are posted: the SM moves on to its next tile
+  return end;
 }
 
 void sm::report_stats(stat_sink& s) const {

@@ -21,6 +21,7 @@ struct sm_config {
   double clock_ghz = 1.4;
   unsigned flop_per_cycle = 1024;  // FP16 matrix FLOP per cycle per SM
   unsigned load_bytes = 0;         // largest load request; 0: a whole fragment per request
+  unsigned workgroups_per_sm = 1;  // resident workgroups sharing an SM's matrix units
 };
 
 class sm_array;
@@ -32,9 +33,21 @@ class sm : public sc_core::sc_module, public has_stats {
   void report_stats(stat_sink& sink) const override;
 
  private:
+  // A resident workgroup: one output tile in flight, with double-buffered operand fragments.
+  struct workgroup_slot {
+    bool active = false;
+    std::uint32_t tile = 0, ti = 0, tj = 0, rows = 0, cols = 0, step = 0;
+    sc_core::sc_time ready;  // when the operands of `step` have arrived
+    std::vector<std::uint8_t> a[2], b[2];
+    std::vector<float> acc;
+  };
   void run();
   void sync_to(const sc_core::sc_time& t);
-  void run_tile(const gemm_kernel& k, std::uint32_t tile, sc_core::sc_time& now, sc_core::sc_time& tile_end);
+  // Takes the next tile from the dispatcher into the slot and issues its first loads at `at`.
+  bool start_tile(const gemm_kernel& k, workgroup_slot& w, sc_core::sc_time at);
+  void issue_loads(const gemm_kernel& k, workgroup_slot& w, std::uint32_t step, sc_core::sc_time at);
+  // Stores the finished tile at `at`; returns when the last store has landed.
+  sc_core::sc_time store_tile(const gemm_kernel& k, workgroup_slot& w, sc_core::sc_time at);
   // Loads [addr, addr+len) in requests of at most config().load_bytes, all issued at `at`; returns
   // when the last one completes.
   sc_core::sc_time load(std::uint64_t addr, std::uint8_t* data, std::uint64_t len, sc_core::sc_time at);
@@ -45,8 +58,8 @@ class sm : public sc_core::sc_module, public has_stats {
   sm_array& owner_;
   tlm_utils::tlm_quantumkeeper qk_;
   payload_pool pool_;
-  std::vector<std::uint8_t> a_buf_, b_buf_, c_buf_;
-  std::vector<float> acc_;
+  std::vector<workgroup_slot> slots_;
+  std::vector<std::uint8_t> c_buf_;
   std::uint64_t tiles_ = 0, loads_ = 0, stores_ = 0, load_bytes_ = 0, store_bytes_ = 0, errors_ = 0;
   double busy_ns_ = 0, stall_ns_ = 0;
 };
