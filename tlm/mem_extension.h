@@ -34,8 +34,9 @@ struct mem_extension : tlm::tlm_extension<mem_extension> {
   traffic_phase phase = traffic_phase::other;
   elem_type dtype = elem_type::fp16;  // element type of an update
   producer_id producer;
-  // A write whose data already reached the backing store functionally (an L2 write-back):
-  // the memory charges its timing but copies no data.
+  // An access whose data does not matter: a write whose data already reached the backing store (an
+  // L2 write-back), a read whose data is discarded (an L2 line fill, an operand load without data).
+  // Targets charge its timing but copy no data.
   bool timing_only = false;
 
   tlm::tlm_extension_base* clone() const override { return new mem_extension(*this); }

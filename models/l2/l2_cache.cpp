@@ -182,7 +182,7 @@ std::uint64_t l2_cache::fill(std::uint64_t line, std::uint64_t count, std::uint6
   mem_extension& ext = ext_of(*gp);
   ext = proto;
   ext.op = mem_op::read;
-  ext.timing_only = false;
+  ext.timing_only = true;  // the fill's data is discarded: requesters get theirs by transport_dbg
   gp->set_command(tlm::TLM_READ_COMMAND);
   gp->set_address(line << line_shift_);
   gp->set_data_ptr(scratch_.data());

@@ -105,7 +105,9 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
   if (storage_) {
     std::uint8_t* data = gp.get_data_ptr();
     switch (ai.op) {
-      case mem_op::read: storage_->read(addr, data, len); break;
+      case mem_op::read:
+        if (!ai.timing_only) storage_->read(addr, data, len);
+        break;
       case mem_op::write:
         if (!ai.timing_only) storage_->write(addr, data, len);
         break;

@@ -25,6 +25,8 @@ sc_core::sc_time sm::access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8
   ext.cls = traffic_class::compute;
   ext.phase = traffic_phase::gemm;
   if (producer) ext.producer = *producer;
+  // Operands only carry data when the kernel computes on it.
+  ext.timing_only = cmd == tlm::TLM_READ_COMMAND && owner_.kernel_.data != kernel_data::exact;
   sc_core::sc_time delay = at - sc_core::sc_time_stamp();
   socket->b_transport(*gp, delay);
   if (!gp->is_response_ok()) ++errors_;
