@@ -43,7 +43,12 @@ void pseudo_channel::apply_refresh(bank_state& b, std::uint64_t t) {
 namespace {
 // The last busy cycle of cal in [lo, lo+len) (any length), or -1. Cycles before the calendar's horizon
 // count as busy when `past` (looking for a free slot) and as empty otherwise (counting neighbours).
-std::int64_t last_busy(const slot_calendar& cal, std::uint64_t lo, std::uint64_t len, bool past) {
+inline __attribute__((always_inline)) std::int64_t last_busy(const slot_calendar& cal, std::uint64_t lo,
+                                                               std::uint64_t len, bool past) {
+  if (len <= 64) {  // the common case: one word window
+    const std::uint64_t m = len ? cal.bits(lo, unsigned(len), past) : 0;
+    return m ? std::int64_t(lo + 63 - unsigned(__builtin_clzll(m))) : -1;
+  }
   std::int64_t found = -1;
   for (std::uint64_t off = 0; off < len; off += 64) {
     const unsigned n = unsigned(std::min<std::uint64_t>(64, len - off));
