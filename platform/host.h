@@ -44,6 +44,7 @@ class host : public sc_core::sc_module {
 
  private:
   void run();
+  std::uint64_t mmio(tlm::tlm_command cmd, unsigned gpu, std::uint64_t offset, std::uint64_t value);
   void write_reg(unsigned gpu, std::uint64_t offset, std::uint64_t value);
   std::uint64_t read_reg(unsigned gpu, std::uint64_t offset);
   void preload(std::uint64_t addr, std::vector<std::uint8_t>& data);
