@@ -5,16 +5,18 @@
 #include <stdexcept>
 
 namespace t3vp {
-namespace {
-std::string lower(const std::string& s) {
+
+std::string to_lower(const std::string& s) {
   std::string out(s);
   std::transform(out.begin(), out.end(), out.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
   return out;
 }
 
+namespace {
+
 const model_spec* lookup(const std::string& name) {
-  const std::string key = lower(name);
+  const std::string key = to_lower(name);
   for (const model_spec& m : model_table())
     if (m.key == key) return &m;
   return nullptr;

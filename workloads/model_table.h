@@ -28,6 +28,8 @@ std::vector<std::string> model_names();
 // Case-insensitive lookup by key. Throws std::invalid_argument naming the unknown model and listing the
 // valid ones.
 const model_spec& find_model(const std::string& name);
+// ASCII lower case (names in the workload layer are matched case-insensitively).
+std::string to_lower(const std::string& s);
 
 // Case-insensitive: whether find_model(name) would succeed.
 bool is_known_model(const std::string& name);

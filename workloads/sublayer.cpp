@@ -6,12 +6,6 @@
 
 namespace t3vp {
 namespace {
-std::string lower(const std::string& s) {
-  std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return out;
-}
 
 [[noreturn]] void fail(const std::string& key, const std::string& what) {
   throw std::invalid_argument("parameter '" + key + "': " + what);
@@ -67,14 +61,14 @@ const std::vector<sublayer_kind>& all_sublayers() {
 }
 
 sublayer_kind parse_sublayer(const std::string& s) {
-  const std::string l = lower(s);
+  const std::string l = to_lower(s);
   for (sublayer_kind k : all_sublayers())
     if (l == to_string(k)) return k;
   fail("workload.sublayer", "unknown sublayer '" + s + "' (valid: op, fc2, fc1, ip)");
 }
 
 collective_kind parse_collective(const std::string& s) {
-  const std::string l = lower(s);
+  const std::string l = to_lower(s);
   for (collective_kind k : {collective_kind::all_reduce, collective_kind::reduce_scatter,
                             collective_kind::all_gather, collective_kind::none})
     if (l == to_string(k)) return k;

@@ -57,6 +57,17 @@ inline __attribute__((always_inline)) std::int64_t last_busy(const slot_calendar
   }
   return found;
 }
+
+// Read/write turnaround: bursts of the other direction may not have data in [c + lo_off, c + hi_off).
+// On a conflict, moves c so that the window starts just past the last conflicting cycle.
+inline bool turnaround_conflict(const slot_calendar& other, std::int64_t lo_off, std::int64_t hi_off, std::uint64_t& c) {
+  const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
+  const std::int64_t hi = std::int64_t(c) + hi_off;
+  const std::int64_t q = hi > lo ? last_busy(other, std::uint64_t(lo), std::uint64_t(hi - lo), false) : -1;
+  if (q < 0) return false;
+  c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
+  return true;
+}
 }  // namespace
 
 // The earliest ACT cycle >= t in bank group bg: tRRD_S / tRRD_L from every other ACT, and at most four
@@ -116,13 +127,7 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
       c = std::uint64_t(q) + 1;
       continue;
     }
-    const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
-    const std::int64_t hi = std::int64_t(c) + hi_off;
-    if (hi > lo && (q = last_busy(other, std::uint64_t(lo), std::uint64_t(hi - lo), false)) >= 0) {
-      // move so that the window starts just past the last conflicting cycle
-      c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
-      continue;
-    }
+    if (turnaround_conflict(other, lo_off, hi_off, c)) continue;
     break;
   }
   if (c > limit) return ~0ull;
@@ -260,12 +265,7 @@ std::uint64_t pseudo_channel::place_block(bool is_write, std::uint64_t c, std::u
       }
     }
     if (moved) continue;
-    const std::int64_t lo = std::max<std::int64_t>(0, std::int64_t(c) + lo_off);
-    const std::int64_t hi = std::int64_t(c) + hi_off;
-    if (hi > lo && (q = last_busy(other, std::uint64_t(lo), std::uint64_t(hi - lo), false)) >= 0) {
-      c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
-      continue;
-    }
+    if (turnaround_conflict(other, lo_off, hi_off, c)) continue;
     break;
   }
   if (c > limit) return ~0ull;
