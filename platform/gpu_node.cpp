@@ -1,5 +1,6 @@
 #include "platform/gpu_node.h"
 
+#include "platform/node_system.h"
 #include "workloads/tiling.h"
 #include "workloads/workgroup_order.h"
 
@@ -21,9 +22,16 @@ std::vector<std::uint32_t> kernel_dispatch_order(const gemm_kernel& k, dispatch_
 gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index)
     : gpu_memory(name, cfg, /*with_l2=*/true),
       sms("sms", gcfg.sms),
-      cp("cp", sms, kernel_dispatch_order, cfg.hbm.geometry.capacity_bytes(), index),
+      ccl("ccl", cfg.collective, unsigned(index)),
+      nic("nic", unsigned(index), cfg.gpus, cfg.link, topology_neighbours(cfg.topology, cfg.gpus, unsigned(index))),
+      cp("cp", sms, &ccl, kernel_dispatch_order, cfg.hbm.geometry.capacity_bytes(), index),
       irq("irq") {
   for (auto& s : sms.sms) s->socket.bind(cached_socket());
+  ccl.mem_socket.bind(target_socket());
+  ccl.net_socket.bind(nic.out_socket);
+  nic.mem_socket.bind(target_socket());
+  nic.set_delivery_observer(
+      [this](const tlm::tlm_generic_payload& gp, const sc_core::sc_time& done) { ccl.on_delivered(gp, done); });
   cp.irq.bind(irq);
 }
 

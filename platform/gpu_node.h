@@ -2,8 +2,12 @@
 // One GPU: its memory side (L2, interleaver, memory controllers, HBM) plus the SM array and the
 // command processor that the host drives through memory-mapped registers.
 //   host --MMIO--> cp --launch--> sms.sm<i> --loads/stores--> l2 --> interleaver --> mc<i> --> hbm.pc<i>
+//                     --launch--> ccl (ring collective kernels) --> interleaver (local, past the L2)
+//                                                               --> nic --> links --> peer nic --> interleaver
 #include <systemc>
+#include "models/collective/collective_engine.h"
 #include "models/command_processor/command_processor.h"
+#include "models/nic/nic.h"
 #include "models/sm/sm_array.h"
 #include "platform/gpu_memory.h"
 
@@ -18,6 +22,8 @@ class gpu_node : public gpu_memory {
   gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index);
 
   sm_array sms;
+  collective_engine ccl;  // the SMs running ring collective kernels (baseline reduce-scatter / all-gather)
+  t3vp::nic nic;
   command_processor cp;
   sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;  // the command processor's interrupt line, to the host
 };

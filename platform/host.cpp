@@ -50,47 +50,59 @@ void host::preload(std::uint64_t addr, std::vector<std::uint8_t>& data) {
   }
 }
 
-void host::run() {
-  qk_.reset();
-  outcomes_.assign(irq.size(), kernel_outcome{});
-  for (auto& j : jobs_) {
-    if (!j.a_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.a, j.a_packed);
-    if (!j.b_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.b, j.b_packed);
-  }
-  launched_ = sc_core::sc_time_stamp();
-  for (auto& j : jobs_) {
-    const gemm_kernel& k = j.kernel;
+// The descriptor registers of one kernel (docs/blocks/command_processor.md).
+void host::program(const kernel_job& j) {
+  const gemm_kernel& k = j.kernel;
+  write_reg(j.gpu, 0x0b8, std::uint64_t(j.kind));
+  write_reg(j.gpu, 0x050, k.c);
+  write_reg(j.gpu, 0x058, k.m);
+  write_reg(j.gpu, 0x060, k.n);
+  write_reg(j.gpu, 0x070, k.ldc);
+  write_reg(j.gpu, 0x0a8, k.data == kernel_data::exact ? 0 : k.data == kernel_data::off ? 2 : 1);
+  if (j.kind == kernel_kind::gemm) {
     write_reg(j.gpu, 0x040, k.a);
     write_reg(j.gpu, 0x048, k.b);
-    write_reg(j.gpu, 0x050, k.c);
-    write_reg(j.gpu, 0x058, k.m);
-    write_reg(j.gpu, 0x060, k.n);
     write_reg(j.gpu, 0x068, k.k);
-    write_reg(j.gpu, 0x070, k.ldc);
     write_reg(j.gpu, 0x078, k.tile_m);
     write_reg(j.gpu, 0x080, k.tile_n);
     write_reg(j.gpu, 0x088, k.k_step);
     write_reg(j.gpu, 0x090, std::uint64_t(j.order));
     write_reg(j.gpu, 0x098, j.devices);
     write_reg(j.gpu, 0x0a0, j.rank);
-    write_reg(j.gpu, 0x0a8, k.data == kernel_data::exact ? 0 : k.data == kernel_data::off ? 2 : 1);
     write_reg(j.gpu, 0x0b0, k.seed);
-    write_reg(j.gpu, 0x020, 3);  // enable done and error interrupts
-    write_reg(j.gpu, 0x010, 1);  // doorbell
+  } else {
+    write_reg(j.gpu, 0x0c0, j.recv);
+    write_reg(j.gpu, 0x0c8, j.devices);
+    write_reg(j.gpu, 0x0d0, j.rank);
+    write_reg(j.gpu, 0x0d8, j.ring_sms);
+  }
+  write_reg(j.gpu, 0x020, 3);  // enable done and error interrupts
+}
+
+void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out) {
+  for (auto& j : jobs) program(j);
+  // Doorbells last and back to back, so that the GPUs start as close together as MMIO allows.
+  for (auto& j : jobs) {
+    write_reg(j.gpu, 0x010, 1);
+    out[j.gpu].doorbell = sc_core::sc_time_stamp() + qk_.get_local_time();
   }
   qk_.sync();
   // Wait for every GPU's interrupt, then read its status and clear it.
-  std::vector<bool> pending(irq.size(), false);
-  for (auto& j : jobs_) pending[j.gpu] = true;
+  std::vector<bool>& pending = pending_;
+  pending.assign(irq.size(), false);
+  for (auto& j : jobs) pending[j.gpu] = true;
+  // Acknowledging takes simulated time (MMIO writes synchronise), during which another interrupt may
+  // rise: only wait for a change after a pass that found none raised.
   for (;;) {
-    bool any = false;
+    bool any = false, served = false;
     for (unsigned g = 0; g < irq.size(); ++g) {
       if (!pending[g]) continue;
       if ((*irq[g])->read()) {
-        outcomes_[g].status = read_reg(g, 0x008);
-        outcomes_[g].error_code = read_reg(g, 0x030);
-        outcomes_[g].kernel_time_ps = read_reg(g, 0x028);
-        outcomes_[g].finished = sc_core::sc_time_stamp();
+        served = true;
+        out[g].status = read_reg(g, 0x008);
+        out[g].error_code = read_reg(g, 0x030);
+        out[g].kernel_time_ps = read_reg(g, 0x028);
+        out[g].finished = sc_core::sc_time_stamp();
         write_reg(g, 0x018, 3);  // acknowledge
         pending[g] = false;
       } else {
@@ -98,11 +110,40 @@ void host::run() {
       }
     }
     if (!any) break;
+    if (served) continue;
     sc_core::sc_event_or_list events;
     for (unsigned g = 0; g < irq.size(); ++g)
       if (pending[g]) events |= (*irq[g])->value_changed_event();
     sc_core::wait(events);
   }
+  qk_.sync();
+}
+
+std::string host::state() const {
+  std::string s = std::string(name()) + ": phase " + std::to_string(phase_ + 1) + " of " +
+                  std::to_string(phases_.size()) + ", waiting for the interrupt of";
+  for (std::size_t g = 0; g < pending_.size(); ++g)
+    if (pending_[g]) s += " gpu" + std::to_string(g);
+  return s;
+}
+
+void host::run() {
+  qk_.reset();
+  outcomes_.assign(phases_.size(), std::vector<kernel_outcome>(irq.size()));
+  for (auto& phase : phases_)
+    for (auto& j : phase) {
+      if (!j.a_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.a, j.a_packed);
+      if (!j.b_packed.empty()) preload(gpu_base(j.gpu) + j.kernel.b, j.b_packed);
+    }
+  launched_ = sc_core::sc_time_stamp();
+  for (std::size_t p = 0; p < phases_.size(); ++p) {
+    phase_ = p;
+    run_phase(phases_[p], outcomes_[p]);
+    bool ok = true;
+    for (auto& j : phases_[p]) ok &= outcomes_[p][j.gpu].status == std::uint64_t(cp_status::done);
+    if (!ok) break;  // a rejected kernel: later phases would only wait forever
+  }
+  finished_ = true;
   sc_core::sc_stop();
 }
 

@@ -21,7 +21,11 @@ constexpr std::uint64_t cp_window = 0x1000;
 
 struct kernel_job {
   unsigned gpu = 0;
-  gemm_kernel kernel;
+  kernel_kind kind = kernel_kind::gemm;
+  gemm_kernel kernel;  // GEMM; for collectives: c = tensor, m x n its shape, data its data mode
+  // Ring collectives.
+  std::uint64_t recv = 0;
+  unsigned ring_sms = 0;
   dispatch_kind order = dispatch_kind::row_major;
   unsigned devices = 1, rank = 0;
   std::vector<std::uint8_t> a_packed, b_packed;  // operands to preload (empty: none)
@@ -29,7 +33,8 @@ struct kernel_job {
 
 struct kernel_outcome {
   std::uint64_t status = 0, error_code = 0, kernel_time_ps = 0;
-  sc_core::sc_time finished;
+  sc_core::sc_time doorbell, finished;
+  sc_core::sc_time end() const { return doorbell + sc_core::sc_time(double(kernel_time_ps), sc_core::SC_PS); }
 };
 
 class host : public sc_core::sc_module {
@@ -38,8 +43,16 @@ class host : public sc_core::sc_module {
   std::vector<std::unique_ptr<sc_core::sc_in<bool>>> irq;  // one per GPU
 
   host(const sc_core::sc_module_name& name, unsigned gpus);
-  void set_jobs(std::vector<kernel_job> jobs) { jobs_ = std::move(jobs); }
-  const std::vector<kernel_outcome>& outcomes() const { return outcomes_; }
+  // Kernels in phases: every kernel of a phase is launched (one per GPU), and the next phase starts when
+  // all of them have completed (the driver's barrier). Operands are preloaded before the first phase.
+  void set_phases(std::vector<std::vector<kernel_job>> phases) { phases_ = std::move(phases); }
+  void set_jobs(std::vector<kernel_job> jobs) { phases_ = {std::move(jobs)}; }
+  // Outcomes per phase, indexed by GPU.
+  const std::vector<std::vector<kernel_outcome>>& phase_outcomes() const { return outcomes_; }
+  const std::vector<kernel_outcome>& outcomes() const { return outcomes_.front(); }
+  bool finished() const { return finished_; }
+  // Where the driver is (for the deadlock report).
+  std::string state() const;
   sc_core::sc_time launched_at() const { return launched_; }
 
  private:
@@ -48,9 +61,14 @@ class host : public sc_core::sc_module {
   void write_reg(unsigned gpu, std::uint64_t offset, std::uint64_t value);
   std::uint64_t read_reg(unsigned gpu, std::uint64_t offset);
   void preload(std::uint64_t addr, std::vector<std::uint8_t>& data);
+  void program(const kernel_job& j);
+  void run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out);
 
-  std::vector<kernel_job> jobs_;
-  std::vector<kernel_outcome> outcomes_;
+  std::vector<std::vector<kernel_job>> phases_;
+  std::vector<std::vector<kernel_outcome>> outcomes_;
+  bool finished_ = false;
+  std::size_t phase_ = 0;
+  std::vector<bool> pending_;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time launched_;
 };

@@ -16,6 +16,38 @@ node_system::node_system(const sc_core::sc_module_name& name, const platform_con
     host_bridge.map(gpu_base(g) + cp_offset, cp_window, int(2 * g + 1), n.name() + std::string(".cp"));
     cpu.irq[g]->bind(n.irq);
   }
+  connect_links(cfg);
+}
+
+std::vector<unsigned> topology_neighbours(const std::string& topology, unsigned gpus, unsigned g) {
+  std::vector<unsigned> out;
+  if (gpus < 2) return out;
+  if (topology == "fully-connected") {
+    for (unsigned h = 0; h < gpus; ++h)
+      if (h != g) out.push_back(h);
+    return out;
+  }
+  const unsigned down = (g + gpus - 1) % gpus, up = (g + 1) % gpus;
+  out.push_back(down);
+  if (up != down) out.push_back(up);
+  return out;
+}
+
+// Ring: traffic for a GPU that is not a neighbour goes the shorter way round (ties towards g-1) and is
+// forwarded by the NICs on the way. Fully connected: every GPU is a neighbour.
+void node_system::connect_links(const platform_config& cfg) {
+  const unsigned p = cfg.gpus;
+  for (unsigned g = 0; g < p; ++g) {
+    t3vp::nic& n = gpu[g]->nic;
+    for (unsigned h : topology_neighbours(cfg.topology, p, g)) n.connect(gpu[h]->nic);
+    if (cfg.topology == "fully-connected") continue;
+    const unsigned down = (g + p - 1) % p, up = (g + 1) % p;
+    for (unsigned dst = 0; dst < p; ++dst) {
+      if (dst == g) continue;
+      const unsigned hops_down = (g + p - dst) % p, hops_up = (dst + p - g) % p;
+      n.set_route(dst, hops_down <= hops_up ? down : up);
+    }
+  }
 }
 
 }  // namespace t3vp

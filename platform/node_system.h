@@ -10,6 +10,9 @@
 
 namespace t3vp {
 
+// The GPUs GPU g has a link direction to: ring (g-1 and g+1) or fully-connected (all others).
+std::vector<unsigned> topology_neighbours(const std::string& topology, unsigned gpus, unsigned g);
+
 class node_system : public sc_core::sc_module {
  public:
   node_system(const sc_core::sc_module_name& name, const platform_config& cfg);
@@ -17,6 +20,9 @@ class node_system : public sc_core::sc_module {
   host cpu;  // "cpu" in the hierarchy: the host running the driver
   router host_bridge;
   std::vector<std::unique_ptr<gpu_node>> gpu;
+
+ private:
+  void connect_links(const platform_config& cfg);
 };
 
 }  // namespace t3vp

@@ -32,7 +32,8 @@ std::vector<param_def> build_parameter_schema() {
       // --- system and workload (the contract's keys) ---
       integer("system.gpus", 8, "GPUs", 1, 64, "GPUs in the node (the tensor-parallel degree)"),
       choice("system.topology", "ring", {"ring", "fully-connected"},
-             "GPU-to-GPU link topology (reserved: links are not modelled yet)"),
+             "GPU-to-GPU link topology: ring (each GPU linked to g-1 and g+1, both directions) or fully-connected "
+             "(a link between every pair)"),
       choice("workload.model", "t-nlg", {"mega-gpt-2", "t-nlg", "gpt-3", "palm", "mt-nlg", "custom"},
              "model whose sublayer runs (custom: workload.m/n/k)"),
       choice("workload.sublayer", "fc2", {"op", "fc2", "fc1", "ip"},
@@ -43,6 +44,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("workload.k", 0, "elements", 0, 1ll << 31, "custom GEMM inner dimension per device (workload.model=custom)"),
       choice("workload.collective", "all-reduce", {"all-reduce", "reduce-scatter", "all-gather", "none"},
              "collective after the GEMM (none: the producer GEMM alone)"),
+      choice("workload.producer", "gemm", {"gemm", "none"},
+             "what produces the tensor the collective reduces: gemm (the sublayer's GEMM) or none (the collective "
+             "alone on an M x N FP16 tensor preloaded in memory, for microbenchmarks)"),
       integer("workload.seed", 1, "", 0, 0x7fffffff, "seed of the deterministic inputs (data.mode=exact)"),
 
       // --- GPU compute ---
@@ -59,6 +63,25 @@ std::vector<param_def> build_parameter_schema() {
       integer("gemm.k_step", 32, "elements", 1, 1024, "inner-dimension elements loaded and computed per step"),
       choice("gemm.order", "row-major", {"row-major", "column-major", "t3-stage"},
              "workgroup dispatch order (t3-stage: GPU g produces chunk (g+s) mod N at stage s)"),
+
+      // --- GPU-to-GPU links and NICs ---
+      real("link.bandwidth_gbps", "75", "GB/s", 0.001, 1e6,
+           "bandwidth of one link direction on the wire (headers included); the paper's 150 GB/s bidirectional"),
+      real("link.latency_ns", "500", "ns", 0, 1e9, "one-way latency of a link: tail of a packet sent to tail received"),
+      integer("link.packet_payload_bytes", 256, "B", 16, 1 << 20, "data bytes per packet; a multiple of 16"),
+      integer("link.packet_header_bytes", 16, "B", 0, 4096, "header bytes per packet (routing, address, op, CRC)"),
+      integer("link.buffer_bytes", 131072, "B", 1, 1ll << 32,
+              "receive buffer per link direction: the sender holds one credit per packet (payload + header) that "
+              "fits; a credit returns one link latency after the packet is written into memory. Must hold at "
+              "least one packet; at least bandwidth x round trip (~80 KB) to never stall"),
+
+      // --- collective kernels (baseline ring reduce-scatter / all-gather on SMs) ---
+      integer("collective.sms", 16, "SMs", 1, 1024,
+              "SMs the ring collective kernels run on (each a worker moving slices of the step's chunk)"),
+      integer("collective.slice_bytes", 16384, "B", 256, 1 << 24,
+              "bytes one SM reads, adds and sends as a unit; a multiple of 256"),
+      integer("collective.add_elems_per_cycle", 128, "elements/cycle", 1, 1 << 16,
+              "FP16 additions per cycle per SM (vector ALUs) in the reduce-scatter kernel"),
 
       // --- HBM geometry ---
       integer("hbm.stacks", 4, "stacks", 1, 16, "HBM stacks per GPU"),

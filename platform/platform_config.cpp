@@ -127,6 +127,25 @@ platform_config make_platform_config(const config& c) {
                 " B of SM storage (x gpu.workgroups_per_sm), more than the 1 MiB an SM holds");
   }
 
+  p.producer = c.get_string("workload.producer");
+  p.link.bandwidth_gbps = c.get_real("link.bandwidth_gbps");
+  p.link.latency_ns = c.get_real("link.latency_ns");
+  p.link.payload_bytes = u("link.packet_payload_bytes");
+  p.link.header_bytes = u("link.packet_header_bytes");
+  p.link.buffer_bytes = std::uint64_t(c.get_int("link.buffer_bytes"));
+  require(p.link.payload_bytes % 16 == 0, "link.packet_payload_bytes", "must be a multiple of 16");
+  require(p.link.buffer_bytes >= p.link.payload_bytes + p.link.header_bytes, "link.buffer_bytes",
+          std::to_string(p.link.buffer_bytes) + " B is smaller than one packet (" +
+              std::to_string(p.link.payload_bytes + p.link.header_bytes) +
+              " B = link.packet_payload_bytes + link.packet_header_bytes): no packet could ever be sent");
+  p.collective.sms = u("collective.sms");
+  p.collective.slice_bytes = u("collective.slice_bytes");
+  p.collective.add_elems_per_cycle = u("collective.add_elems_per_cycle");
+  p.collective.clock_ghz = p.sms.clock_ghz;
+  require(p.collective.slice_bytes % 256 == 0, "collective.slice_bytes", "must be a multiple of 256");
+  require(p.collective.sms <= p.sms.sms, "collective.sms",
+          "must not exceed gpu.sms (" + std::to_string(p.sms.sms) + ")");
+
   p.quantum_ns = c.get_real("sim.quantum_ns");
   p.data = parse_data_mode(c.get_string("data.mode"));
 

@@ -4,7 +4,9 @@
 #include <string>
 #include "models/hbm/hbm_config.h"
 #include "models/l2/l2_cache.h"
+#include "models/collective/collective_engine.h"
 #include "models/memory_controller/memory_controller.h"
+#include "models/nic/link_direction.h"
 #include "models/sm/sm_array.h"
 #include "platform/config.h"
 #include "workloads/sublayer.h"
@@ -28,6 +30,9 @@ struct gemm_config {
 struct platform_config {
   unsigned gpus;
   std::string topology;
+  std::string producer;  // workload.producer: gemm or none
+  link_config link;
+  collective_config collective;
   workload_params workload;
   std::uint32_t seed;
   sm_config sms;

@@ -1,6 +1,8 @@
 #include "platform/run.h"
 
+#include <algorithm>
 #include <chrono>
+#include <map>
 #include <cstdio>
 #include <sstream>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,8 @@
 #include "platform/node_system.h"
 #include "platform/platform_config.h"
 #include "platform/results.h"
+#include "testbench/reference/gemm_golden.h"
+#include "testbench/reference/ring_golden.h"
 #include "workloads/workgroup_order.h"
 
 namespace t3vp {
@@ -48,36 +52,109 @@ std::vector<std::uint8_t> pack_b(const gemm_kernel& k, std::uint64_t seed) {
   return out;
 }
 
-// The expected C of GPU g: FP16 GEMM with FP32 accumulation in increasing k (exact), or the
-// synthetic partials. Computed row band by row band to bound memory.
+// The partial (producer output) rows of every GPU: exact GEMM results by the testbench golden, or the
+// synthetic partials (also the preloaded tensor of workload.producer=none).
+class partial_source {
+ public:
+  partial_source(const std::vector<kernel_job>& gemms, const std::vector<std::pair<std::uint64_t, std::uint64_t>>& seeds,
+                 unsigned gpus, std::uint64_t cols, bool exact)
+      : gemms_(gemms), seeds_(seeds), cols_(cols), exact_(exact), rows_(gpus, std::vector<std::uint16_t>(cols)),
+        ptrs_(gpus) {
+    for (unsigned g = 0; g < gpus; ++g) ptrs_[g] = rows_[g].data();
+    if (exact_)
+      for (unsigned g = 0; g < gpus; ++g) {
+        const gemm_kernel& k = gemms_[g].kernel;
+        b_.emplace_back(std::size_t(k.k) * k.n);
+        fill_inputs(seeds_[g].second, k.k, k.n, b_.back().data(), k.n);
+      }
+  }
+  // Row `row` of GPU g's partial.
+  const std::uint16_t* row(unsigned g, std::uint64_t row) {
+    if (!exact_) {
+      fill_synthetic_partials(g, row, 0, 1, cols_, rows_[g].data(), cols_);
+    } else {
+      const gemm_kernel& k = gemms_[g].kernel;
+      std::vector<std::uint16_t> arow(k.k);
+      fill_inputs_tile(seeds_[g].first, row, 0, 1, k.k, arow.data(), k.k);
+      golden::gemm_fp16(arow.data(), k.k, b_[g].data(), k.n, rows_[g].data(), k.n, 1, k.n, k.k);
+    }
+    return rows_[g].data();
+  }
+  // Every GPU's row `row` (pointers valid until the next call).
+  const std::uint16_t* const* all(std::uint64_t r) {
+    for (unsigned g = 0; g < rows_.size(); ++g) row(g, r);
+    return ptrs_.data();
+  }
+
+ private:
+  const std::vector<kernel_job>& gemms_;
+  const std::vector<std::pair<std::uint64_t, std::uint64_t>>& seeds_;
+  std::uint64_t cols_;
+  bool exact_;
+  std::vector<std::vector<std::uint16_t>> rows_, b_;
+  std::vector<const std::uint16_t*> ptrs_;
+};
+
 struct check_result {
   std::uint64_t checked = 0, mismatches = 0;
 };
 
-check_result check_output(gpu_node& node, const gemm_kernel& k, std::uint64_t seed_a, std::uint64_t seed_b) {
+// Compares the tensor every GPU holds after the run with the golden, row by row:
+//   none:           GPU g's C = its own partial (the producer GEMM alone);
+//   reduce-scatter: GPU g's chunk g = the ring reduction (golden::ring_reduce_row);
+//   all-gather:     every GPU's chunk c = GPU c's partial;
+//   all-reduce:     every GPU's whole tensor = the ring reduction.
+check_result check_tensor(node_system& top, collective_kind kind, std::uint64_t c_addr, std::uint64_t rows,
+                          std::uint64_t cols, partial_source& partials) {
   check_result r;
-  if (k.data == kernel_data::off) return r;
-  std::vector<std::uint16_t> got(k.n), want(k.n), b;
-  std::vector<std::uint16_t> arow(k.k);
-  std::vector<float> acc(k.n);
-  if (k.data == kernel_data::exact) {
-    b.resize(std::size_t(k.k) * k.n);
-    fill_inputs(seed_b, k.k, k.n, b.data(), k.n);
-  }
-  for (std::uint64_t row = 0; row < k.m; ++row) {
-    node.hbm.storage()->read(k.c + row * k.ldc * 2, reinterpret_cast<std::uint8_t*>(got.data()), std::uint64_t(k.n) * 2);
-    if (k.data == kernel_data::exact) {
-      fill_inputs_tile(seed_a, row, 0, 1, k.k, arow.data(), k.k);
-      std::fill(acc.begin(), acc.end(), 0.0f);
-      gemm_tile_fp16_accumulate(arow.data(), k.k, b.data(), k.n, acc.data(), k.n, 1, k.n, k.k);
-      round_tile(acc.data(), k.n, want.data(), k.n, 1, k.n);
-    } else {
-      fill_synthetic_partials(unsigned(k.gpu), row, 0, 1, k.n, want.data(), k.n);
+  const unsigned p = unsigned(top.gpu.size());
+  std::vector<std::uint16_t> got(cols), want(cols);
+  for (std::uint64_t row = 0; row < rows; ++row) {
+    const unsigned chunk = p > 1 ? golden::ring_chunk_of_row(p, rows, row) : 0;
+    const bool reduced = kind == collective_kind::all_reduce || kind == collective_kind::reduce_scatter;
+    if (reduced)
+      golden::ring_reduce_row(p, rows, row, partials.all(row), cols, want.data());
+    else if (kind == collective_kind::all_gather)
+      std::copy_n(partials.row(chunk, row), cols, want.data());
+    for (unsigned g = 0; g < p; ++g) {
+      if (kind == collective_kind::reduce_scatter && g != chunk) continue;
+      if (kind == collective_kind::none) std::copy_n(partials.row(g, row), cols, want.data());
+      top.gpu[g]->hbm.storage()->read(c_addr + row * cols * 2, reinterpret_cast<std::uint8_t*>(got.data()), cols * 2);
+      for (std::uint64_t c = 0; c < cols; ++c) r.mismatches += got[c] != want[c];
+      r.checked += cols;
     }
-    for (std::uint32_t c = 0; c < k.n; ++c) r.mismatches += got[c] != want[c];
-    r.checked += k.n;
   }
   return r;
+}
+
+// The driver's view of a phase: from the first doorbell to the last kernel's end.
+double phase_ns(const std::vector<kernel_outcome>& out) {
+  sc_core::sc_time first = sc_core::SC_ZERO_TIME, last = sc_core::SC_ZERO_TIME;
+  bool any = false;
+  for (const kernel_outcome& o : out) {
+    if (o.status != std::uint64_t(cp_status::done)) continue;
+    first = any ? std::min(first, o.doorbell) : o.doorbell;
+    last = std::max(last, o.end());
+    any = true;
+  }
+  return any ? (last - first).to_seconds() * 1e9 : 0.0;
+}
+
+// What every GPU is doing when the simulation ran out of events before the host saw every kernel end.
+std::string describe_stall(node_system& top) {
+  std::ostringstream os;
+  os << "simulation stalled at " << sc_core::sc_time_stamp() << " with kernels still running (deadlock):\n  "
+     << top.cpu.state();
+  for (auto& n : top.gpu) {
+    const std::uint64_t status = n->cp.registers().get("STATUS");
+    if (status != std::uint64_t(cp_status::running)) continue;
+    os << "\n  " << n->cp.name() << ": kernel running";
+    if (n->sms.busy()) os << "\n  " << n->sms.name() << ": GEMM running";
+    const std::string w = n->ccl.blocked_on();
+    if (!w.empty()) os << "\n  " << n->ccl.name() << ": " << w;
+    os << "\n  " << n->nic.state();
+  }
+  return os.str();
 }
 
 }  // namespace
@@ -92,10 +169,17 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   } catch (const std::invalid_argument& e) {
     throw config_error(std::string("workload: ") + e.what());
   }
-  if (wl.collective.kind != collective_kind::none)
-    throw config_error("parameter 'workload.collective': '" + pc.workload.collective +
-                       "' is not modelled yet (GPU-to-GPU links and collectives come next); use none to run the "
-                       "producer GEMM alone");
+  const collective_kind kind = wl.collective.kind;
+  const bool producer = pc.producer == "gemm";
+  if (!producer && kind == collective_kind::none)
+    throw config_error("parameter 'workload.producer': none with workload.collective=none leaves nothing to run");
+  if (kind != collective_kind::none && pc.gpus < 2)
+    throw config_error("parameter 'system.gpus': a ring " + std::string(to_string(kind)) +
+                       " needs at least 2 GPUs (got " + std::to_string(pc.gpus) +
+                       "); use workload.collective=none to run the GEMM alone");
+  if (kind != collective_kind::none && mode != "sequential")
+    throw config_error("--mode: '" + mode + "' is not modelled yet (the T3 hardware comes next); use sequential");
+
   const auto wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
   auto top = std::make_unique<node_system>("system", pc);
@@ -103,8 +187,13 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   const dispatch_kind order = pc.gemm.order == "column-major" ? dispatch_kind::column_major
                               : pc.gemm.order == "t3-stage"   ? dispatch_kind::t3_stage
                                                               : dispatch_kind::row_major;
-  std::vector<kernel_job> jobs;
+  const kernel_data data = pc.data == data_mode::exact ? kernel_data::exact
+                           : pc.data == data_mode::off ? kernel_data::off
+                                                       : kernel_data::synthetic;
+  const std::uint64_t rows = wl.gemm.m, cols = wl.gemm.n;
+  std::vector<kernel_job> gemms, rs, ag;
   std::vector<std::pair<std::uint64_t, std::uint64_t>> seeds;
+  std::uint64_t c_addr = 0, recv_addr = 0;
   for (unsigned g = 0; g < pc.gpus; ++g) {
     const gemm_shape s = wl.gemm_for_device(g);
     kernel_job j;
@@ -117,75 +206,136 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     k.tile_m = pc.gemm.tile_m;
     k.tile_n = pc.gemm.tile_n;
     k.k_step = pc.gemm.k_step;
-    k.data = pc.data == data_mode::exact ? kernel_data::exact : pc.data == data_mode::off ? kernel_data::off : kernel_data::synthetic;
+    k.data = data;
     k.gpu = std::int32_t(g);
     k.seed = pc.seed;
+    // Symmetric allocation: the same addresses on every GPU (the ring kernels rely on it).
     k.a = 0;
-    k.b = align_up(k.a_packed_bytes(), 4096);
-    k.c = align_up(k.b + k.b_packed_bytes(), 4096);
-    if (k.c + k.c_bytes() > pc.hbm.geometry.capacity_bytes())
-      throw config_error("workload: the operands of GPU " + std::to_string(g) + " (" +
-                         std::to_string((k.c + k.c_bytes()) >> 20) + " MiB) do not fit in its HBM");
+    k.b = producer ? align_up(k.a_packed_bytes(), 4096) : 0;
+    k.c = producer ? align_up(k.b + k.b_packed_bytes(), 4096) : 0;
+    c_addr = k.c;
+    recv_addr = align_up(k.c + k.c_bytes(), 1 << 20);
+    const std::uint64_t top_addr = kind == collective_kind::none ? k.c + k.c_bytes() : recv_addr + k.c_bytes();
+    if (top_addr > pc.hbm.geometry.capacity_bytes())
+      throw config_error("workload: the buffers of GPU " + std::to_string(g) + " (" + std::to_string(top_addr >> 20) +
+                         " MiB) do not fit in its HBM (" + std::to_string(pc.hbm.geometry.capacity_bytes() >> 20) +
+                         " MiB)");
     j.order = order;
     j.devices = pc.gpus;
     j.rank = g;
     const std::uint64_t sa = operand_seed(pc.seed, g, 'A'), sb = operand_seed(pc.seed, g, 'B');
     seeds.push_back({sa, sb});
-    if (k.data == kernel_data::exact) {
+    if (producer && k.data == kernel_data::exact) {
       j.a_packed = pack_a(k, sa);
       j.b_packed = pack_b(k, sb);
     }
-    jobs.push_back(std::move(j));
+    kernel_job c = j;
+    c.a_packed.clear();
+    c.b_packed.clear();
+    c.recv = recv_addr;
+    c.ring_sms = pc.collective.sms;
+    if (producer) gemms.push_back(std::move(j));
+    if (kind == collective_kind::all_reduce || kind == collective_kind::reduce_scatter) {
+      c.kind = kernel_kind::reduce_scatter;
+      rs.push_back(c);
+    }
+    if (kind == collective_kind::all_reduce || kind == collective_kind::all_gather) {
+      c.kind = kernel_kind::all_gather;
+      ag.push_back(c);
+    }
   }
-  top->cpu.set_jobs(jobs);
+  const bool exact_partials = producer && data == kernel_data::exact;
+  partial_source partials(producer ? gemms : rs.empty() ? ag : rs, seeds, pc.gpus, cols, exact_partials);
+  if (!producer && data != kernel_data::off) {  // the tensor is already in memory
+    std::vector<std::uint16_t> row(cols);
+    for (unsigned g = 0; g < pc.gpus; ++g)
+      for (std::uint64_t r = 0; r < rows; ++r)
+        top->gpu[g]->hbm.storage()->write(c_addr + r * cols * 2, reinterpret_cast<const std::uint8_t*>(partials.row(g, r)),
+                                          cols * 2);
+  }
+  std::vector<std::vector<kernel_job>> phases;
+  std::vector<std::string> phase_names;
+  if (producer) phases.push_back(gemms), phase_names.push_back("gemm");
+  if (!rs.empty()) phases.push_back(rs), phase_names.push_back("reduce_scatter");
+  if (!ag.empty()) phases.push_back(ag), phase_names.push_back("all_gather");
+  top->cpu.set_phases(phases);
   sc_core::sc_start();
+  if (!top->cpu.finished()) throw simulation_stall(describe_stall(*top));
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // Results.
-  double gemm_ns = 0;
+  std::map<std::string, double> time_ns = {{"gemm", 0.0}, {"reduce_scatter", 0.0}, {"all_gather", 0.0}};
   bool kernel_ok = true;
-  std::uint64_t checked = 0, mismatches = 0;
+  for (std::size_t ph = 0; ph < phases.size(); ++ph) {
+    const auto& out = top->cpu.phase_outcomes()[ph];
+    for (const kernel_job& j : phases[ph]) kernel_ok &= out[j.gpu].status == std::uint64_t(cp_status::done);
+    time_ns[phase_names[ph]] = phase_ns(out);
+  }
+  const double gemm_ns = time_ns["gemm"];
+  const double total_ns = time_ns["gemm"] + time_ns["reduce_scatter"] + time_ns["all_gather"];
   std::uint64_t l2_hits = 0, l2_misses = 0;
-  std::uint64_t gemm_read = 0, gemm_write = 0;
+  std::map<std::string, std::uint64_t> dram;
+  std::uint64_t link_payload[traffic_phase_count] = {}, link_header = 0, link_busy_max_ps = 0;
   for (unsigned g = 0; g < pc.gpus; ++g) {
-    const kernel_outcome& o = top->cpu.outcomes()[g];
-    kernel_ok &= o.status == std::uint64_t(cp_status::done);
-    gemm_ns = std::max(gemm_ns, double(o.kernel_time_ps) / 1e3);
     gpu_node& n = *top->gpu[g];
-    gemm_read += n.bytes(traffic_phase::gemm, mem_op::read);
-    gemm_write += n.bytes(traffic_phase::gemm, mem_op::write);
+    dram["gemm_read"] += n.bytes(traffic_phase::gemm, mem_op::read);
+    dram["gemm_write"] += n.bytes(traffic_phase::gemm, mem_op::write);
+    dram["rs_read"] += n.bytes(traffic_phase::reduce_scatter, mem_op::read);
+    dram["rs_write"] += n.bytes(traffic_phase::reduce_scatter, mem_op::write);
+    dram["rs_update"] += n.bytes(traffic_phase::reduce_scatter, mem_op::update);
+    dram["ag_read"] += n.bytes(traffic_phase::all_gather, mem_op::read);
+    dram["ag_write"] += n.bytes(traffic_phase::all_gather, mem_op::write);
     l2_hits += n.l2->hits();
     l2_misses += n.l2->misses();
-    if (o.status == std::uint64_t(cp_status::done)) {
-      const check_result c = check_output(n, jobs[g].kernel, seeds[g].first, seeds[g].second);
-      checked += c.checked;
-      mismatches += c.mismatches;
+    for (const auto& l : n.nic.links()) {
+      for (int ph = 0; ph < traffic_phase_count; ++ph) link_payload[ph] += l->payload_bytes(traffic_phase(ph));
+      link_header += l->header_bytes();
+      link_busy_max_ps = std::max<std::uint64_t>(link_busy_max_ps, l->busy().value());
     }
   }
+  std::uint64_t dram_total = 0;
+  for (const auto& [k, v] : dram) dram_total += v;
+  std::uint64_t link_total = 0;
+  for (auto b : link_payload) link_total += b;
+
+  check_result chk;
+  if (kernel_ok && data != kernel_data::off) chk = check_tensor(*top, kind, c_addr, rows, cols, partials);
   const double flops = wl.gemm.flops();
   const double tflops = gemm_ns > 0 ? flops / (gemm_ns * 1e-9) / 1e12 : 0;
   const double peak_tflops = pc.sms.sms * double(pc.sms.flop_per_cycle) * pc.sms.clock_ghz * 1e9 / 1e12;
+  const double l2_rate = l2_hits + l2_misses ? double(l2_hits) / double(l2_hits + l2_misses) : 0.0;
 
   run_result r;
-  r.functional_ok = kernel_ok && mismatches == 0;
+  r.functional_ok = kernel_ok && chk.mismatches == 0;
   nlohmann::ordered_json doc;
   doc["mode"] = mode;
   doc["config"] = nlohmann::ordered_json::parse(cfg.to_json(-1));
   doc["workload"] = {{"model", wl.model ? wl.model->name : "custom"}, {"sublayer", to_string(wl.sublayer)},
-                     {"tp", pc.gpus}, {"gemm", {{"m", wl.gemm.m}, {"n", wl.gemm.n}, {"k", wl.gemm.k}}},
-                     {"collective", to_string(wl.collective.kind)}};
-  doc["time_ns"] = {{"total", gemm_ns}, {"gemm", gemm_ns}, {"reduce_scatter", 0.0}, {"all_gather", 0.0}};
-  doc["dram_bytes"] = {{"gemm_read", gemm_read}, {"gemm_write", gemm_write}, {"rs_read", 0}, {"rs_write", 0},
-                       {"rs_update", 0},         {"ag_read", 0},           {"ag_write", 0},
-                       {"total", gemm_read + gemm_write}};
-  doc["link_bytes"] = 0;
-  doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
-                 {"roofline_ns", flops / (peak_tflops * 1e12) * 1e9},
-                 {"l2_hit_rate", l2_hits + l2_misses ? double(l2_hits) / double(l2_hits + l2_misses) : 0.0}};
-  doc["functional"] = {{"mode", to_string_data(pc.data)}, {"checked_elements", checked}, {"mismatches", mismatches},
-                       {"kernels_ok", kernel_ok}};
+                     {"tp", pc.gpus}, {"producer", pc.producer},
+                     {"gemm", {{"m", wl.gemm.m}, {"n", wl.gemm.n}, {"k", wl.gemm.k}}},
+                     {"collective", to_string(kind)}, {"collective_bytes_per_gpu", rows * cols * 2}};
+  doc["time_ns"] = {{"total", total_ns},
+                    {"gemm", time_ns["gemm"]},
+                    {"reduce_scatter", time_ns["reduce_scatter"]},
+                    {"all_gather", time_ns["all_gather"]}};
+  doc["dram_bytes"] = {{"gemm_read", dram["gemm_read"]}, {"gemm_write", dram["gemm_write"]},
+                       {"rs_read", dram["rs_read"]},     {"rs_write", dram["rs_write"]},
+                       {"rs_update", dram["rs_update"]}, {"ag_read", dram["ag_read"]},
+                       {"ag_write", dram["ag_write"]},   {"total", dram_total}};
+  doc["link_bytes"] = link_total;
+  doc["link"] = {{"payload_bytes", link_total},
+                 {"header_bytes", link_header},
+                 {"payload_bytes_reduce_scatter", link_payload[int(traffic_phase::reduce_scatter)]},
+                 {"payload_bytes_all_gather", link_payload[int(traffic_phase::all_gather)]},
+                 {"payload_bytes_gemm", link_payload[int(traffic_phase::gemm)]},
+                 {"busiest_direction_busy_ns", double(link_busy_max_ps) / 1e3}};
+  if (producer)
+    doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
+                   {"roofline_ns", flops / (peak_tflops * 1e12) * 1e9}, {"l2_hit_rate", l2_rate}};
+  doc["functional"] = {{"mode", to_string_data(pc.data)}, {"checked_elements", chk.checked},
+                       {"mismatches", chk.mismatches}, {"kernels_ok", kernel_ok}};
   doc["wall_s"] = wall;
-  doc["host"] = {{"sim_ns_per_wall_s", wall > 0 ? gemm_ns / wall : 0.0}, {"peak_rss_bytes", peak_rss_bytes()}};
+  doc["host"] = {{"sim_ns_per_wall_s", wall > 0 ? total_ns / wall : 0.0}, {"peak_rss_bytes", peak_rss_bytes()}};
   const auto records = collect_stats();
   doc["stats"] = stats_to_json(records);
   r.stats_table = format_stats_table(records);
@@ -193,18 +343,48 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
 
   std::ostringstream os;
   char line[512];
+  std::snprintf(line, sizeof line, "%s %s TP%u, %s, %s data: %s on %llu x %llu FP16 (%.1f MiB per GPU)\n",
+                wl.model ? wl.model->name.c_str() : "custom", to_string(wl.sublayer), pc.gpus, mode.c_str(),
+                to_string_data(pc.data), producer ? "GEMM" : "no producer", (unsigned long long)rows,
+                (unsigned long long)cols, double(rows * cols * 2) / 1048576.0);
+  os << line;
+  if (producer) {
+    std::snprintf(line, sizeof line,
+                  "  gemm            %10.1f us  (%llux%llux%llu per GPU; roofline %.1f us; %.1f of %.1f TFLOP/s; L2 hit %.3f)\n",
+                  gemm_ns / 1e3, (unsigned long long)wl.gemm.m, (unsigned long long)wl.gemm.n,
+                  (unsigned long long)wl.gemm.k, flops / (peak_tflops * 1e12) * 1e6, tflops, peak_tflops, l2_rate);
+    os << line;
+  }
+  if (!rs.empty()) {
+    std::snprintf(line, sizeof line, "  reduce-scatter  %10.1f us  (ring, %u SMs)\n", time_ns["reduce_scatter"] / 1e3,
+                  pc.collective.sms);
+    os << line;
+  }
+  if (!ag.empty()) {
+    std::snprintf(line, sizeof line, "  all-gather      %10.1f us  (ring, %u SMs)\n", time_ns["all_gather"] / 1e3,
+                  pc.collective.sms);
+    os << line;
+  }
+  std::snprintf(line, sizeof line, "  total           %10.1f us\n", total_ns / 1e3);
+  os << line;
+  const auto mib = [](std::uint64_t b) { return double(b) / 1048576.0; };
   std::snprintf(line, sizeof line,
-                "%s %s TP%u: GEMM %llux%llux%llu per GPU, %s data\n"
-                "  gemm %.1f us (roofline %.1f us): %.1f TFLOP/s per GPU of %.1f peak, L2 hit rate %.3f\n"
-                "  DRAM: gemm_read %.1f MiB, gemm_write %.1f MiB (all GPUs)\n"
-                "  functional: %llu elements checked, %llu mismatches%s\n"
-                "  wall %.2f s, peak RSS %.0f MiB\n",
-                wl.model ? wl.model->name.c_str() : "custom", to_string(wl.sublayer), pc.gpus,
-                (unsigned long long)wl.gemm.m, (unsigned long long)wl.gemm.n, (unsigned long long)wl.gemm.k,
-                to_string_data(pc.data), gemm_ns / 1e3, flops / (peak_tflops * 1e12) * 1e6, tflops, peak_tflops,
-                l2_hits + l2_misses ? double(l2_hits) / double(l2_hits + l2_misses) : 0.0, gemm_read / 1048576.0,
-                gemm_write / 1048576.0, (unsigned long long)checked, (unsigned long long)mismatches,
-                kernel_ok ? "" : " (a kernel was rejected)", wall, peak_rss_bytes() / 1048576.0);
+                "  DRAM (MiB, all GPUs): gemm_read %.1f, gemm_write %.1f, rs_read %.1f, rs_write %.1f, rs_update %.1f, "
+                "ag_read %.1f, ag_write %.1f, total %.1f\n",
+                mib(dram["gemm_read"]), mib(dram["gemm_write"]), mib(dram["rs_read"]), mib(dram["rs_write"]),
+                mib(dram["rs_update"]), mib(dram["ag_read"]), mib(dram["ag_write"]), mib(dram_total));
+  os << line;
+  if (pc.gpus > 1) {
+    std::snprintf(line, sizeof line, "  links (MiB, all directions): payload %.1f (rs %.1f, ag %.1f), headers %.1f\n",
+                  mib(link_total), mib(link_payload[int(traffic_phase::reduce_scatter)]),
+                  mib(link_payload[int(traffic_phase::all_gather)]), mib(link_header));
+    os << line;
+  }
+  std::snprintf(line, sizeof line, "  functional: %llu elements checked, %llu mismatches%s%s\n",
+                (unsigned long long)chk.checked, (unsigned long long)chk.mismatches,
+                kernel_ok ? "" : " (a kernel was rejected)", data == kernel_data::off ? " (data.mode=off: no data)" : "");
+  os << line;
+  std::snprintf(line, sizeof line, "  wall %.2f s, peak RSS %.0f MiB\n", wall, peak_rss_bytes() / 1048576.0);
   r.table = os.str() + line;
   return r;
 }

@@ -1,6 +1,7 @@
 #pragma once
 // `t3vp run`: elaborates the N-GPU node, runs the configured sublayer in one mode, checks the result
 // against a golden, and reports the contract's JSON document.
+#include <stdexcept>
 #include <string>
 #include "platform/config.h"
 
@@ -13,7 +14,13 @@ struct run_result {
   std::string stats_table;  // every statistic, one per line (--stats)
 };
 
-// Throws config_error for bad input. Elaborates and runs: once per process.
+// The simulation ran out of events with kernels still running: a deadlock, reported with what every
+// blocked component waits for.
+struct simulation_stall : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// Throws config_error for bad input, simulation_stall for a deadlock. Elaborates and runs: once per process.
 run_result run_sublayer(const config& cfg, const std::string& mode);
 
 }  // namespace t3vp

@@ -8,10 +8,10 @@ namespace {
 constexpr std::uint64_t irq_done = 1, irq_error = 2;
 }
 
-command_processor::command_processor(const sc_core::sc_module_name& name, sm_array& sms, order_fn order,
-                                      std::uint64_t memory_bytes, std::int32_t gpu)
-    : sc_module(name), socket("socket"), irq("irq"), sms_(sms), order_(std::move(order)), memory_bytes_(memory_bytes),
-      gpu_(gpu) {
+command_processor::command_processor(const sc_core::sc_module_name& name, sm_array& sms, collective_engine* ccl,
+                                     order_fn order, std::uint64_t memory_bytes, std::int32_t gpu)
+    : sc_module(name), socket("socket"), irq("irq"), sms_(sms), ccl_(ccl), order_(std::move(order)),
+      memory_bytes_(memory_bytes), gpu_(gpu) {
   socket.register_b_transport(this, &command_processor::b_transport);
   socket.register_transport_dbg(this, &command_processor::transport_dbg);
   auto rw = [&](const char* n, std::uint64_t off, std::uint64_t reset, const char* d) {
@@ -29,12 +29,13 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
             [this](std::uint64_t) { update_irq(); });
   regs_.add({"KERNEL_TIME_PS", 0x028, 0, reg_access::ro, "duration of the last kernel, doorbell to last store, ps"});
   regs_.add({"ERROR_CODE", 0x030, 0, reg_access::ro,
-             "why the last launch was rejected: 0 none, 1 matrix size, 2 tile, 3 operand address, 4 dispatch order"});
+             "why the last launch was rejected: 0 none, 1 matrix size, 2 tile, 3 operand address, 4 dispatch order, "
+             "5 kernel type, 6 ring descriptor"});
   rw("A_ADDR", 0x040, 0, "GPU-local address of packed A (M x K, FP16, k-step fragments)");
   rw("B_ADDR", 0x048, 0, "GPU-local address of packed B (K x N, FP16, k-step fragments)");
-  rw("C_ADDR", 0x050, 0, "GPU-local address of C (M x N, FP16, row-major)");
-  rw("M", 0x058, 0, "rows of A and C");
-  rw("N", 0x060, 0, "columns of B and C");
+  rw("C_ADDR", 0x050, 0, "GPU-local address of C (M x N, FP16, row-major); collectives: the tensor");
+  rw("M", 0x058, 0, "rows of A and C; collectives: rows of the tensor");
+  rw("N", 0x060, 0, "columns of B and C; collectives: columns of the tensor (LDC must equal N)");
   rw("K", 0x068, 0, "columns of A, rows of B");
   rw("LDC", 0x070, 0, "row pitch of C in elements (>= N)");
   rw("TILE_M", 0x078, 128, "workgroup tile rows");
@@ -45,9 +46,15 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
   rw("ORDER_RANK", 0x0a0, 0, "T3 stage order: this device's rank");
   rw("DATA_MODE", 0x0a8, 1, "0 exact (compute), 1 synthetic partials, 2 off (no data)");
   rw("SEED", 0x0b0, 0, "seed of the deterministic inputs (exact mode bookkeeping)");
+  rw("KERNEL", 0x0b8, 0, "kernel type: 0 GEMM, 1 ring reduce-scatter, 2 ring all-gather");
+  rw("RECV_ADDR", 0x0c0, 0, "ring reduce-scatter: GPU-local receive buffer (as large as the tensor; same on every GPU)");
+  rw("RING_DEVICES", 0x0c8, 2, "ring collectives: devices in the ring (>= 2)");
+  rw("RING_RANK", 0x0d0, 0, "ring collectives: this device's rank; it sends to rank-1 and receives from rank+1");
+  rw("RING_SMS", 0x0d8, 0, "ring collectives: SMs the kernel uses (0: all the collective engine has)");
   SC_HAS_PROCESS(command_processor);
   SC_METHOD(on_done);
   sensitive << sms_.done_event();
+  if (ccl_) sensitive << ccl_->done_event();
   dont_initialize();
 }
 
@@ -82,8 +89,48 @@ std::string command_processor::validate(const gemm_kernel& k, std::uint64_t& cod
   return "";
 }
 
+void command_processor::reject(const std::string& problem, std::uint64_t code) {
+  ++rejected_;
+  T3VP_LOG(log_level::warning, this, "kernel rejected: " << problem);
+  regs_.set("STATUS", std::uint64_t(cp_status::error));
+  regs_.set("ERROR_CODE", code);
+  regs_.set("IRQ_STATUS", regs_.get("IRQ_STATUS") | irq_error);
+  update_irq();
+}
+
+void command_processor::launch_collective(kernel_kind kind) {
+  if (!ccl_) return reject("this GPU has no collective engine", 5);
+  ring_tensor t;
+  t.rows = regs_.get("M");
+  t.cols = regs_.get("N");
+  t.buffer = regs_.get("C_ADDR");
+  t.recv = regs_.get("RECV_ADDR");
+  const std::uint64_t devices = regs_.get("RING_DEVICES"), rank = regs_.get("RING_RANK");
+  if (!t.rows || !t.cols || t.rows > (1ull << 31) || t.cols > (1ull << 31)) return reject("bad tensor size", 1);
+  if (regs_.get("LDC") != t.cols) return reject("a collective's tensor must be dense (LDC = N)", 1);
+  if (devices < 2 || devices > 4096 || rank >= devices) return reject("bad ring devices or rank", 6);
+  const bool rs = kind == kernel_kind::reduce_scatter;
+  if (t.buffer + t.bytes() > memory_bytes_ || (rs && t.recv + t.bytes() > memory_bytes_))
+    return reject("tensor or receive buffer outside memory", 3);
+  if (rs && t.recv < t.buffer + t.bytes() && t.buffer < t.recv + t.bytes())
+    return reject("receive buffer overlaps the tensor", 3);
+  collective_kernel k;
+  k.program = make_ring_program(rs ? ring_op::reduce_scatter : ring_op::all_gather, t, unsigned(devices), unsigned(rank));
+  k.data = regs_.get("DATA_MODE") != 2;
+  k.sms = unsigned(regs_.get("RING_SMS"));
+  ++launches_;
+  running_ = kind;
+  regs_.set("ERROR_CODE", 0);
+  regs_.set("STATUS", std::uint64_t(cp_status::running));
+  ccl_->launch(std::move(k));
+}
+
 void command_processor::launch() {
-  if (sms_.busy()) return;  // a doorbell while running is ignored (STATUS says running)
+  if (sms_.busy() || (ccl_ && ccl_->busy())) return;  // a doorbell while running is ignored (STATUS says running)
+  const std::uint64_t kind = regs_.get("KERNEL");
+  if (kind == std::uint64_t(kernel_kind::reduce_scatter) || kind == std::uint64_t(kernel_kind::all_gather))
+    return launch_collective(kernel_kind(kind));
+  if (kind != std::uint64_t(kernel_kind::gemm)) return reject("unknown kernel type " + std::to_string(kind), 5);
   gemm_kernel k;
   k.a = regs_.get("A_ADDR");
   k.b = regs_.get("B_ADDR");
@@ -111,16 +158,9 @@ void command_processor::launch() {
       code = 4;
     }
   }
-  if (!problem.empty()) {
-    ++rejected_;
-    T3VP_LOG(log_level::warning, this, "kernel rejected: " << problem);
-    regs_.set("STATUS", std::uint64_t(cp_status::error));
-    regs_.set("ERROR_CODE", code);
-    regs_.set("IRQ_STATUS", regs_.get("IRQ_STATUS") | irq_error);
-    update_irq();
-    return;
-  }
+  if (!problem.empty()) return reject(problem, code);
   ++launches_;
+  running_ = kernel_kind::gemm;
   regs_.set("ERROR_CODE", 0);
   regs_.set("STATUS", std::uint64_t(cp_status::running));
   sms_.launch(k, std::move(order));
@@ -128,7 +168,9 @@ void command_processor::launch() {
 
 void command_processor::on_done() {
   regs_.set("STATUS", std::uint64_t(cp_status::done));
-  regs_.set("KERNEL_TIME_PS", std::uint64_t((sms_.last_end() - sms_.last_start()).to_seconds() * 1e12 + 0.5));
+  const sc_core::sc_time t = running_ == kernel_kind::gemm ? sms_.last_end() - sms_.last_start()
+                                                           : ccl_->last_end() - ccl_->last_start();
+  regs_.set("KERNEL_TIME_PS", std::uint64_t(t.to_seconds() * 1e12 + 0.5));
   regs_.set("IRQ_STATUS", regs_.get("IRQ_STATUS") | irq_done);
   update_irq();
 }

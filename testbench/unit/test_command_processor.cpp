@@ -17,7 +17,7 @@ std::string source_dir() {
 
 struct fixture {
   sm_array sms{"sms", sm_config{1, 1.4, 1024}};
-  command_processor cp{"cp", sms,
+  command_processor cp{"cp", sms, nullptr,
                        [](const gemm_kernel& k, dispatch_kind, unsigned, unsigned) {
                          std::vector<std::uint32_t> o(k.tiles());
                          for (std::uint32_t i = 0; i < o.size(); ++i) o[i] = i;

@@ -118,7 +118,7 @@ struct docs_blocks : sc_core::sc_module {
   l2_cache l2{"l2", l2_config{}};
   traffic_generator traffic{"traffic", {}, 1, sc_core::sc_time(1, sc_core::SC_NS), false};
   sm_array sms{"sms", sm_config{1, 1.4, 1024}};
-  command_processor cp{"cp", sms,
+  command_processor cp{"cp", sms, nullptr,
                        [](const gemm_kernel&, dispatch_kind, unsigned, unsigned) { return std::vector<std::uint32_t>{}; },
                        hbm.config().geometry.capacity_bytes(), 0};
   ok_target l2_memory{"l2_memory"}, traffic_target{"traffic_target"}, sm_target{"sm_target"};

@@ -1,0 +1,92 @@
+#include "models/nic/link_direction.h"
+
+#include <tlm>
+
+namespace t3vp {
+
+link_direction::link_direction(const sc_core::sc_module_name& name, const link_config& cfg, unsigned from, unsigned to)
+    : sc_module(name), cfg_(cfg), from_(from), to_(to) {}
+
+link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::sc_time& at, traffic_phase phase) {
+  // The sender waits while its packet could not start within one quantum: the NIC's send queue is
+  // short, and a credit decision needs the receiver's releases up to the packet's start to be known.
+  const sc_core::sc_time horizon = tlm::tlm_global_quantum::instance().get();
+  sc_core::sc_time ready, start;
+  for (;;) {
+    const sc_core::sc_time now = sc_core::sc_time_stamp();
+    ready = std::max(std::max(at, now), free_at_);
+    start = ready;
+    // A credit is free when fewer than credits() are held: held = undrained packets + drained packets
+    // whose credit has not travelled back by `start`.
+    while (!credits_.empty() && credits_.top() <= start) credits_.pop();
+    if (credits_.size() + unreleased_ >= cfg_.credits()) {
+      if (credits_.empty()) {  // every credit is held by a packet in flight: wait for a release
+        sc_core::wait(released_);
+        continue;
+      }
+      start = std::max(start, credits_.top());
+    }
+    if (start > now + horizon) {
+      sc_core::wait(start - now - horizon);
+      continue;
+    }
+    break;
+  }
+  if (!credits_.empty() && credits_.top() <= start) credits_.pop();
+  if (start > ready) {
+    ++credit_stalls_;
+    credit_stall_time_ += start - ready;
+  }
+  const std::uint64_t bytes = payload + cfg_.header_bytes;
+  const sc_core::sc_time wire(double(bytes) / cfg_.bandwidth_gbps, sc_core::SC_NS);
+  slot s;
+  s.start = start;
+  s.end = start + wire;
+  s.arrival = s.end + sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS);
+  free_at_ = s.end;
+  if (packets_ == 0) first_start_ = start;
+  last_end_ = s.end;
+  ++packets_;
+  header_ += cfg_.header_bytes;
+  payload_[int(phase)] += payload;
+  busy_ += wire;
+  ++unreleased_;
+  credits_max_ = std::max(credits_max_, unsigned(credits_.size()) + unreleased_);
+  return s;
+}
+
+void link_direction::release(const sc_core::sc_time& freed) {
+  --unreleased_;
+  credits_.push(freed + sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS));
+  released_.notify(sc_core::SC_ZERO_TIME);
+}
+
+std::string link_direction::state() const {
+  return std::string(name()) + ": " + std::to_string(unreleased_) + " packets in flight, " +
+         std::to_string(credits_.size()) + " credits returning, " + std::to_string(cfg_.credits()) + " credits";
+}
+
+std::uint64_t link_direction::payload_bytes() const {
+  std::uint64_t t = 0;
+  for (auto b : payload_) t += b;
+  return t;
+}
+
+void link_direction::report_stats(stat_sink& s) const {
+  s.add("packets", double(packets_), "packets", "packets sent in this direction");
+  s.add("payload_bytes", double(payload_bytes()), "B", "data bytes carried (all phases)");
+  for (int p = 0; p < traffic_phase_count; ++p)
+    s.add(std::string("payload_bytes_") + to_string(traffic_phase(p)), double(payload_[p]), "B",
+          "data bytes carried for this phase of the sublayer");
+  s.add("header_bytes", double(header_), "B", "packet header bytes (link.packet_header_bytes per packet)");
+  s.add("busy_ns", busy_.to_seconds() * 1e9, "ns", "time the serializer spent sending packets (payload + header)");
+  const double window = (last_end_ - first_start_).to_seconds();
+  s.add("utilization", window > 0 ? busy_.to_seconds() / window : 0.0, "",
+        "busy_ns divided by the time from the first packet's start to the last packet's end");
+  s.add("credit_stalls", double(credit_stalls_), "packets", "packets whose start waited for a credit");
+  s.add("credit_stall_ns", credit_stall_time_.to_seconds() * 1e9, "ns", "total time packets waited for a credit");
+  s.add("credits_in_use_max", double(credits_max_), "credits",
+        "most credits held at once (receive-buffer packets in use); link.buffer_bytes / packet bytes are available");
+}
+
+}  // namespace t3vp

@@ -1,0 +1,70 @@
+#pragma once
+// One direction of a GPU-to-GPU link, as the sender's NIC sees it: a serializer with a fixed bandwidth
+// (headers included), a one-way latency, and credit-based flow control against the receiver's buffer.
+// LT model: packets are placed first-come first-served on a busy-until timeline; a packet may start
+// only when the serializer is free and a credit is available. A credit is held from the packet's start
+// until the receiver has written it into memory (or forwarded it) plus one link latency (the credit's
+// return trip, which is not charged any bandwidth). When every credit is held by a packet the receiver
+// has not yet drained, send() blocks the calling thread until one is released: flow control is the
+// one place where a transport call waits.
+#include <cstdint>
+#include <queue>
+#include <string>
+#include <vector>
+#include <systemc>
+#include "tlm/mem_extension.h"
+#include "tlm/stats.h"
+
+namespace t3vp {
+
+struct link_config {
+  double bandwidth_gbps = 75;       // bytes per ns on the wire, per direction
+  double latency_ns = 500;          // one way
+  unsigned payload_bytes = 256;     // per packet
+  unsigned header_bytes = 16;       // per packet
+  std::uint64_t buffer_bytes = 131072;  // receiver buffer per direction
+  unsigned credits() const { return unsigned(buffer_bytes / (payload_bytes + header_bytes)); }
+  // Payload bandwidth: what the link delivers of data, in GB/s.
+  double payload_gbps() const { return bandwidth_gbps * payload_bytes / (payload_bytes + header_bytes); }
+};
+
+class link_direction : public sc_core::sc_module, public has_stats {
+ public:
+  link_direction(const sc_core::sc_module_name& name, const link_config& cfg, unsigned from, unsigned to);
+
+  struct slot {
+    sc_core::sc_time start, end, arrival;  // serialization start and end at the sender; tail at the receiver
+  };
+  // Places one packet carrying `payload` data bytes, offered at absolute time `at` (>= now). The
+  // receiver must call release() with the time it frees the packet's buffer space. May wait.
+  slot send(std::uint64_t payload, const sc_core::sc_time& at, traffic_phase phase);
+  void release(const sc_core::sc_time& freed);
+  // A one-line account of the credit state (for the deadlock report).
+  std::string state() const;
+
+  unsigned from() const { return from_; }
+  unsigned to() const { return to_; }
+  const link_config& config() const { return cfg_; }
+  std::uint64_t payload_bytes(traffic_phase p) const { return payload_[int(p)]; }
+  std::uint64_t payload_bytes() const;
+  std::uint64_t header_bytes() const { return header_; }
+  sc_core::sc_time busy() const { return busy_; }
+  unsigned credits_in_use_max() const { return credits_max_; }
+  void report_stats(stat_sink& sink) const override;
+
+ private:
+  link_config cfg_;
+  unsigned from_, to_;
+  sc_core::sc_time free_at_;
+  // Return times of the credits of packets in flight (min-heap): a full heap means no credit is free
+  // until its earliest entry.
+  std::priority_queue<sc_core::sc_time, std::vector<sc_core::sc_time>, std::greater<>> credits_;
+  unsigned unreleased_ = 0;  // packets sent whose receiver has not drained them yet
+  sc_core::sc_event released_;
+  std::uint64_t packets_ = 0, header_ = 0, payload_[traffic_phase_count] = {};
+  std::uint64_t credit_stalls_ = 0;
+  unsigned credits_max_ = 0;
+  sc_core::sc_time busy_, credit_stall_time_, first_start_, last_end_;
+};
+
+}  // namespace t3vp
