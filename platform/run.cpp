@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <map>
+#include <tuple>
 #include <cstdio>
 #include <sstream>
 #include <nlohmann/json.hpp>
@@ -276,15 +277,33 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   std::uint64_t l2_hits = 0, l2_misses = 0;
   std::map<std::string, std::uint64_t> dram;
   std::uint64_t link_payload[traffic_phase_count] = {}, link_header = 0, link_busy_max_ps = 0;
+  nlohmann::ordered_json per_gpu = nlohmann::ordered_json::array();
+  const std::vector<std::tuple<const char*, traffic_phase, mem_op>> categories = {
+      {"gemm_read", traffic_phase::gemm, mem_op::read},
+      {"gemm_write", traffic_phase::gemm, mem_op::write},
+      {"rs_read", traffic_phase::reduce_scatter, mem_op::read},
+      {"rs_write", traffic_phase::reduce_scatter, mem_op::write},
+      {"rs_update", traffic_phase::reduce_scatter, mem_op::update},
+      {"ag_read", traffic_phase::all_gather, mem_op::read},
+      {"ag_write", traffic_phase::all_gather, mem_op::write}};
   for (unsigned g = 0; g < pc.gpus; ++g) {
     gpu_node& n = *top->gpu[g];
-    dram["gemm_read"] += n.bytes(traffic_phase::gemm, mem_op::read);
-    dram["gemm_write"] += n.bytes(traffic_phase::gemm, mem_op::write);
-    dram["rs_read"] += n.bytes(traffic_phase::reduce_scatter, mem_op::read);
-    dram["rs_write"] += n.bytes(traffic_phase::reduce_scatter, mem_op::write);
-    dram["rs_update"] += n.bytes(traffic_phase::reduce_scatter, mem_op::update);
-    dram["ag_read"] += n.bytes(traffic_phase::all_gather, mem_op::read);
-    dram["ag_write"] += n.bytes(traffic_phase::all_gather, mem_op::write);
+    nlohmann::ordered_json mine;
+    for (const auto& [cat, phase, op] : categories) {
+      const std::uint64_t b = n.bytes(phase, op);
+      dram[cat] += b;
+      mine[cat] = b;
+    }
+    nlohmann::ordered_json link_mine = {{"payload_bytes_reduce_scatter", 0}, {"payload_bytes_all_gather", 0},
+                                        {"header_bytes", 0}};
+    for (const auto& l : n.nic.links()) {
+      link_mine["payload_bytes_reduce_scatter"] =
+          link_mine["payload_bytes_reduce_scatter"].get<std::uint64_t>() + l->payload_bytes(traffic_phase::reduce_scatter);
+      link_mine["payload_bytes_all_gather"] =
+          link_mine["payload_bytes_all_gather"].get<std::uint64_t>() + l->payload_bytes(traffic_phase::all_gather);
+      link_mine["header_bytes"] = link_mine["header_bytes"].get<std::uint64_t>() + l->header_bytes();
+    }
+    per_gpu.push_back({{"gpu", g}, {"dram_bytes", mine}, {"link_sent", link_mine}});
     l2_hits += n.l2->hits();
     l2_misses += n.l2->misses();
     for (const auto& l : n.nic.links()) {
@@ -329,6 +348,7 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
                  {"payload_bytes_all_gather", link_payload[int(traffic_phase::all_gather)]},
                  {"payload_bytes_gemm", link_payload[int(traffic_phase::gemm)]},
                  {"busiest_direction_busy_ns", double(link_busy_max_ps) / 1e3}};
+  doc["per_gpu"] = per_gpu;
   if (producer)
     doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
                    {"roofline_ns", flops / (peak_tflops * 1e12) * 1e9}, {"l2_hit_rate", l2_rate}};

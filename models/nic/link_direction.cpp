@@ -8,9 +8,12 @@ link_direction::link_direction(const sc_core::sc_module_name& name, const link_c
     : sc_module(name), cfg_(cfg), from_(from), to_(to) {}
 
 link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::sc_time& at, traffic_phase phase) {
-  // The sender waits while its packet could not start within one quantum: the NIC's send queue is
-  // short, and a credit decision needs the receiver's releases up to the packet's start to be known.
-  const sc_core::sc_time horizon = tlm::tlm_global_quantum::instance().get();
+  // The sender waits while its packet could not start within the horizon: the NIC's send queue is
+  // short, and a credit decision needs every credit that returns by the packet's start to be known.
+  // A credit whose release is not yet known (its packet arrives after now) returns after now + one
+  // latency, so deciding up to one link latency ahead is exact.
+  const sc_core::sc_time horizon =
+      std::max(tlm::tlm_global_quantum::instance().get(), sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS));
   sc_core::sc_time ready, start;
   for (;;) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
@@ -27,7 +30,7 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
       start = std::max(start, credits_.top());
     }
     if (start > now + horizon) {
-      sc_core::wait(start - now - horizon);
+      sc_core::wait(start - now - horizon / 2);  // then the next packets fit without waiting again
       continue;
     }
     break;

@@ -7,7 +7,7 @@ namespace t3vp {
 nic::nic(const sc_core::sc_module_name& name, unsigned gpu, unsigned gpus, const link_config& cfg,
          const std::vector<unsigned>& neighbours)
     : sc_module(name), out_socket("out_socket"), mem_socket("mem_socket"), gpu_(gpu), gpus_(gpus), cfg_(cfg),
-      route_(gpus, -1), rx_queue_("rx_queue") {
+      route_(gpus, -1) {
   SC_HAS_PROCESS(nic);
   SC_THREAD(receive);
   out_socket.register_b_transport(this, &nic::b_transport);
@@ -96,46 +96,70 @@ sc_core::sc_time nic::transmit(link_packet* p, const sc_core::sc_time& at) {
   p->link = l;
   nic* next = next_nic(dst);
   ++next->rx_pending_;
-  next->rx_queue_.notify(*p, s.arrival - sc_core::sc_time_stamp());
+  std::deque<inbound>& q = next->rx_queue_of(l);
+  q.push_back({p, s.arrival});
+  if (q.size() == 1) next->rx_event_.notify(sc_core::SC_ZERO_TIME);  // a new head may be the earliest
   return s.start;
 }
 
-// Packets are taken at their arrival time, so the memory system sees them in time order.
+std::deque<nic::inbound>& nic::rx_queue_of(link_direction* l) {
+  for (std::size_t i = 0; i < rx_links_.size(); ++i)
+    if (rx_links_[i] == l) return rx_queues_[i];
+  rx_links_.push_back(l);
+  rx_queues_.emplace_back();
+  return rx_queues_.back();
+}
+
+// The receive process is an LT initiator: it takes the earliest arriving packet once its arrival is
+// within one quantum of SystemC time and writes it with the arrival as annotated delay, so the memory
+// system sees inbound writes in (decoupled) time order without an event per packet.
 void nic::receive() {
+  const sc_core::sc_time quantum = tlm::tlm_global_quantum::instance().get();
   for (;;) {
-    sc_core::wait(rx_queue_.get_event());
-    while (link_packet* p = rx_queue_.get_next_transaction()) {
-      --rx_pending_;
-      link_direction* arrived_on = p->link;
-      const unsigned dst = gpu_of(p->gp.get_address());
-      if (dst != gpu_) {  // store and forward
-        if (!next_link(dst)) {
-          ++errors_;
-          arrived_on->release(sc_core::sc_time_stamp());
-          free_packet(p);
-          continue;
-        }
-        arrived_on->release(transmit(p, sc_core::sc_time_stamp()));
-        ++forwarded_;
+    std::deque<inbound>* q = nullptr;
+    for (auto& r : rx_queues_)
+      if (!r.empty() && (!q || r.front().arrival < q->front().arrival)) q = &r;
+    if (!q) {
+      sc_core::wait(rx_event_);
+      continue;
+    }
+    const sc_core::sc_time now = sc_core::sc_time_stamp(), arrival = q->front().arrival;
+    if (arrival > now + quantum) {
+      sc_core::wait(arrival - now, rx_event_);  // a sender may queue an earlier packet meanwhile
+      continue;
+    }
+    link_packet* p = q->front().packet;
+    q->pop_front();
+    --rx_pending_;
+    link_direction* arrived_on = p->link;
+    const unsigned dst = gpu_of(p->gp.get_address());
+    if (dst != gpu_) {  // store and forward
+      if (!next_link(dst)) {
+        ++errors_;
+        arrived_on->release(arrival);
+        free_packet(p);
         continue;
       }
-      const std::uint64_t global = p->gp.get_address();
-      p->gp.set_address(local_of(global));
-      p->gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
-      sc_core::sc_time d = sc_core::SC_ZERO_TIME;
-      mem_socket->b_transport(p->gp, d);
-      const sc_core::sc_time done = sc_core::sc_time_stamp() + d;
-      p->gp.set_address(global);
-      if (!p->gp.is_response_ok()) {
-        ++errors_;
-        T3VP_LOG(log_level::warning, this, "inbound write to 0x" << std::hex << local_of(global) << " failed");
-      } else {
-        delivered_ += p->gp.get_data_length();
-        if (observer_) observer_(p->gp, done);
-      }
-      arrived_on->release(done);
-      free_packet(p);
+      arrived_on->release(transmit(p, std::max(arrival, now)));
+      ++forwarded_;
+      continue;
     }
+    const std::uint64_t global = p->gp.get_address();
+    p->gp.set_address(local_of(global));
+    p->gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+    sc_core::sc_time d = arrival > now ? arrival - now : sc_core::SC_ZERO_TIME;
+    mem_socket->b_transport(p->gp, d);
+    const sc_core::sc_time done = sc_core::sc_time_stamp() + d;
+    p->gp.set_address(global);
+    if (!p->gp.is_response_ok()) {
+      ++errors_;
+      T3VP_LOG(log_level::warning, this, "inbound write to 0x" << std::hex << local_of(global) << " failed");
+    } else {
+      delivered_ += p->gp.get_data_length();
+      if (observer_) observer_(p->gp, done);
+    }
+    arrived_on->release(done);
+    free_packet(p);
   }
 }
 

@@ -13,7 +13,7 @@
 #include <systemc>
 #include <tlm>
 #include <tlm_utils/multi_passthrough_target_socket.h>
-#include <tlm_utils/peq_with_get.h>
+#include <deque>
 #include <tlm_utils/simple_initiator_socket.h>
 #include "models/nic/link_direction.h"
 #include "tlm/payload_pool.h"
@@ -82,7 +82,15 @@ class nic : public sc_core::sc_module, public has_stats {
   delivery_observer observer_;
   std::vector<std::unique_ptr<link_packet>> packets_;
   std::vector<link_packet*> free_;
-  tlm_utils::peq_with_get<link_packet> rx_queue_;
+  // Packets on their way in, per incoming link direction: each is in arrival order (a link is FIFO).
+  struct inbound {
+    link_packet* packet;
+    sc_core::sc_time arrival;
+  };
+  std::vector<std::deque<inbound>> rx_queues_;
+  std::vector<link_direction*> rx_links_;
+  sc_core::sc_event rx_event_;
+  std::deque<inbound>& rx_queue_of(link_direction* l);
   std::uint64_t rx_pending_ = 0;
   std::uint64_t sent_ = 0, delivered_ = 0, forwarded_ = 0, errors_ = 0, remote_reads_ = 0;
 };

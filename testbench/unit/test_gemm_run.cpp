@@ -54,7 +54,6 @@ TEST_CASE("bad GEMM input exits with code 2 and a clear message", "[gemm][cli]")
       {"--set workload.model=gpt-5", "gpt-5"},
       {"--set workload.sublayer=fc3", "fc3"},
       {"--set gemm.tile_m=1024 --set gemm.tile_n=1024", "gemm.tile_m"},
-      {"--set workload.collective=all-reduce", "workload.collective"},
       {"--mode warp-speed", "warp-speed"},
   };
   for (const auto& c : cases) {
