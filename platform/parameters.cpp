@@ -77,7 +77,7 @@ std::vector<param_def> build_parameter_schema() {
 
       // --- collective kernels (baseline ring reduce-scatter / all-gather on SMs) ---
       integer("collective.sms", 16, "SMs", 1, 1024,
-              "SMs the ring collective kernels run on (each a worker moving slices of the step's chunk)"),
+              "SMs the ring collective kernels run on (at most gpu.sms; each moves slices of the step's chunk)"),
       integer("collective.slice_bytes", 16384, "B", 256, 1 << 24,
               "bytes one SM reads, adds and sends as a unit; a multiple of 256"),
       integer("collective.add_elems_per_cycle", 128, "elements/cycle", 1, 1 << 16,

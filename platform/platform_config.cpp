@@ -1,5 +1,7 @@
 #include "platform/platform_config.h"
 
+#include <algorithm>
+
 namespace t3vp {
 namespace {
 bool is_pow2(std::uint64_t v) { return v && (v & (v - 1)) == 0; }
@@ -143,8 +145,7 @@ platform_config make_platform_config(const config& c) {
   p.collective.add_elems_per_cycle = u("collective.add_elems_per_cycle");
   p.collective.clock_ghz = p.sms.clock_ghz;
   require(p.collective.slice_bytes % 256 == 0, "collective.slice_bytes", "must be a multiple of 256");
-  require(p.collective.sms <= p.sms.sms, "collective.sms",
-          "must not exceed gpu.sms (" + std::to_string(p.sms.sms) + ")");
+  p.collective.sms = std::min(p.collective.sms, p.sms.sms);  // a kernel cannot use more SMs than the GPU has
 
   p.quantum_ns = c.get_real("sim.quantum_ns");
   p.data = parse_data_mode(c.get_string("data.mode"));

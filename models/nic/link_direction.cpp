@@ -84,7 +84,7 @@ void link_direction::report_stats(stat_sink& s) const {
   s.add("header_bytes", double(header_), "B", "packet header bytes (link.packet_header_bytes per packet)");
   s.add("busy_ns", busy_.to_seconds() * 1e9, "ns", "time the serializer spent sending packets (payload + header)");
   const double window = (last_end_ - first_start_).to_seconds();
-  s.add("utilization", window > 0 ? busy_.to_seconds() / window : 0.0, "",
+  s.add("utilization", window > 0 ? busy_.to_seconds() / window : 0.0, "ratio",
         "busy_ns divided by the time from the first packet's start to the last packet's end");
   s.add("credit_stalls", double(credit_stalls_), "packets", "packets whose start waited for a credit");
   s.add("credit_stall_ns", credit_stall_time_.to_seconds() * 1e9, "ns", "total time packets waited for a credit");

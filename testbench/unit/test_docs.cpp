@@ -11,6 +11,8 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "models/collective/collective_engine.h"
+#include "models/nic/nic.h"
 #include "models/command_processor/command_processor.h"
 #include "models/hbm/hbm.h"
 #include "models/l2/l2_cache.h"
@@ -121,8 +123,11 @@ struct docs_blocks : sc_core::sc_module {
   command_processor cp{"cp", sms, nullptr,
                        [](const gemm_kernel&, dispatch_kind, unsigned, unsigned) { return std::vector<std::uint32_t>{}; },
                        hbm.config().geometry.capacity_bytes(), 0};
+  collective_engine ccl{"ccl", collective_config{1, 256, 1, 1.0}, 0};
+  nic net{"net", 0, 2, link_config{}, {1}};
   ok_target l2_memory{"l2_memory"}, traffic_target{"traffic_target"}, sm_target{"sm_target"};
-  idle_initiator mc_host{"mc_host"}, cp_host{"cp_host"}, l2_host{"l2_host"};
+  ok_target ccl_memory{"ccl_memory"}, ccl_net{"ccl_net"}, nic_memory{"nic_memory"};
+  idle_initiator mc_host{"mc_host"}, cp_host{"cp_host"}, l2_host{"l2_host"}, nic_host{"nic_host"};
   sc_core::sc_signal<bool> irq{"irq"};
 
   explicit docs_blocks(const sc_core::sc_module_name& n) : sc_module(n) {
@@ -133,6 +138,10 @@ struct docs_blocks : sc_core::sc_module {
     mc_host.socket.bind(mc.target_socket);
     cp_host.socket.bind(cp.socket);
     l2_host.socket.bind(l2.target_socket);
+    ccl.mem_socket.bind(ccl_memory.socket);
+    ccl.net_socket.bind(ccl_net.socket);
+    net.mem_socket.bind(nic_memory.socket);
+    nic_host.socket.bind(net.out_socket);
   }
   static docs_blocks& instance() {
     static docs_blocks* blocks = new docs_blocks("docs_blocks");  // intentionally never deleted
@@ -187,6 +196,9 @@ TEST_CASE("docs - every statistic a block reports is defined in docs/statistics.
       {"sm", d.sms.sms.at(0).get()},
       {"sm_array", &d.sms},
       {"command_processor", &d.cp},
+      {"collective_engine", &d.ccl},
+      {"nic", &d.net},
+      {"link_direction", d.net.links().at(0).get()},
   };
   for (const auto& b : blocks) {
     INFO("block " << b.cls);
