@@ -29,6 +29,7 @@ void collective_engine::launch(collective_kernel k) {
   start_ = sc_core::sc_time_stamp();
   workers_end_ = start_;
   active_ = 2 * kernel_.sms;
+  steps_sent_.assign(kernel_.program.steps.size(), 0);
   start_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -102,9 +103,18 @@ void collective_engine::worker(unsigned w) {
     ws.qk.reset();
     const ring_program& prog = kernel_.program;
     const double add_ns_per_elem = 1.0 / (cfg_.add_elems_per_cycle * cfg_.clock_ghz);
-    for (const ring_step& st : prog.steps) {
+    for (std::size_t si = 0; si < prog.steps.size(); ++si) {
+      const ring_step& st = prog.steps[si];
       ws.step = st.step;
-      if (st.bytes == 0 || st.send != forwarder) continue;
+      if (st.send != forwarder) continue;
+      if (st.send && si > 0 && prog.steps[si - 1].send && steps_sent_[si - 1] < kernel_.sms) {
+        ws.qk.sync();
+        while (steps_sent_[si - 1] < kernel_.sms) sc_core::wait(step_sent_);
+      }
+      if (st.bytes == 0) {
+        if (st.send && ++steps_sent_[si] == kernel_.sms) step_sent_.notify(sc_core::SC_ZERO_TIME);
+        continue;
+      }
       const auto catch_up = [&](const sc_core::sc_time& landed) {
         if (landed > sc_core::sc_time_stamp() + ws.qk.get_local_time()) ws.qk.set(landed - sc_core::sc_time_stamp());
       };
@@ -128,6 +138,7 @@ void collective_engine::worker(unsigned w) {
         ws.qk.set(sent - sc_core::sc_time_stamp());
         if (ws.qk.need_sync()) ws.qk.sync();
       }
+      if (st.send && ++steps_sent_[si] == kernel_.sms) step_sent_.notify(sc_core::SC_ZERO_TIME);
     }
     workers_end_ = std::max(workers_end_, sc_core::sc_time_stamp() + ws.qk.get_local_time());
     ws.qk.sync();

@@ -87,6 +87,10 @@ class collective_engine : public sc_core::sc_module, public has_stats {
   collective_kernel kernel_;
   std::vector<std::unique_ptr<worker_state>> workers_;
   std::map<std::uint64_t, arrival> inbox_;
+  // Forwarders that have placed all their packets of each step: a step's data goes on the link
+  // before the next step's (the link carries one step at a time, as a ring kernel's FIFO does).
+  std::vector<unsigned> steps_sent_;
+  sc_core::sc_event step_sent_;
   unsigned active_ = 0;
   bool running_ = false;
   sc_core::sc_event start_event_, done_, arrived_;

@@ -36,9 +36,11 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
     break;
   }
   if (!credits_.empty() && credits_.top() <= start) credits_.pop();
-  if (start > ready) {
+  // Without the credit the packet would have started when the serializer was free.
+  const sc_core::sc_time unstalled = std::max(at, free_at_);
+  if (start > unstalled) {
     ++credit_stalls_;
-    credit_stall_time_ += start - ready;
+    credit_stall_time_ += start - unstalled;
   }
   const std::uint64_t bytes = payload + cfg_.header_bytes;
   const sc_core::sc_time wire(double(bytes) / cfg_.bandwidth_gbps, sc_core::SC_NS);

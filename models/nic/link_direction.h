@@ -48,6 +48,7 @@ class link_direction : public sc_core::sc_module, public has_stats {
   std::uint64_t payload_bytes(traffic_phase p) const { return payload_[int(p)]; }
   std::uint64_t payload_bytes() const;
   std::uint64_t header_bytes() const { return header_; }
+  std::uint64_t packets() const { return packets_; }
   sc_core::sc_time busy() const { return busy_; }
   unsigned credits_in_use_max() const { return credits_max_; }
   void report_stats(stat_sink& sink) const override;

@@ -158,7 +158,9 @@ void nic::receive() {
       delivered_ += p->gp.get_data_length();
       if (observer_) observer_(p->gp, done);
     }
-    arrived_on->release(done);
+    // The receive buffer frees when the packet is handed to the memory controllers (their queues
+    // absorb it), not when DRAM has written it.
+    arrived_on->release(std::max(arrival, now));
     free_packet(p);
   }
 }

@@ -57,7 +57,7 @@ TEST_CASE("ring programs - every chunk makes p-1 hops and each device owns its r
   CHECK_THROWS_AS(make_ring_program(ring_op::reduce_scatter, ring_tensor{8, 8, 2, 0, 0}, 1, 0), std::invalid_argument);
 }
 
-TEST_CASE("golden ring reduction adds in the order c-1, c-2, ..., c", "[collective][golden]") {
+TEST_CASE("golden ring reduction adds in the order c-1 then c-2 down to c", "[collective][golden]") {
   const unsigned p = 4;
   const std::uint64_t rows = 8;  // chunk c = rows 2c, 2c+1
   // Values chosen so that the association order changes the FP16 result.
@@ -88,7 +88,7 @@ TEST_CASE("analytic ring DRAM and link counts match the closed forms for even ch
   CHECK(double(ring_link_bytes(ring_op::reduce_scatter, t, p, 3)) == Approx((p - 1.0) / p * S));
 }
 
-TEST_CASE("sequential all-reduce of synthetic partials is bit-exact on 2 and 4 GPUs, even and uneven", "[collective][system]") {
+TEST_CASE("sequential all-reduce of synthetic partials is bit-exact on 2 and 4 GPUs with even and uneven chunks", "[collective][system]") {
   for (unsigned p : {2u, 4u}) {
     for (std::uint64_t rows : {std::uint64_t(256), std::uint64_t(301)}) {
       INFO("p=" << p << " rows=" << rows);
