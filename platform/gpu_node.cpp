@@ -24,12 +24,22 @@ gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& c
       sms("sms", gcfg.sms),
       ccl("ccl", cfg.collective, unsigned(index)),
       nic("nic", unsigned(index), cfg.gpus, cfg.link, topology_neighbours(cfg.topology, cfg.gpus, unsigned(index))),
+      dma("dma", cfg.dma, unsigned(index)),
+      tracker("tracker", cfg.tracker, dma),
       cp("cp", sms, &ccl, kernel_dispatch_order, cfg.hbm.geometry.capacity_bytes(), index),
-      irq("irq") {
-  for (auto& s : sms.sms) s->socket.bind(cached_socket());
+      irq("irq"),
+      tracker_irq("tracker_irq") {
+  for (auto& s : sms.sms) {
+    s->socket.bind(cached_socket());
+    s->net_socket.bind(nic.out_socket);
+  }
   ccl.mem_socket.bind(target_socket());
   ccl.net_socket.bind(nic.out_socket);
   nic.mem_socket.bind(target_socket());
+  dma.mem_socket.bind(target_socket());
+  dma.net_socket.bind(nic.out_socket);
+  tracker.irq.bind(tracker_irq);
+  for (auto& m : mc) m->set_observer(&tracker);
   nic.set_delivery_observer(
       [this](const tlm::tlm_generic_payload& gp, const sc_core::sc_time& done) { ccl.on_delivered(gp, done); });
   cp.irq.bind(irq);

@@ -7,7 +7,9 @@
 #include <systemc>
 #include "models/collective/collective_engine.h"
 #include "models/command_processor/command_processor.h"
+#include "models/dma/dma_engine.h"
 #include "models/nic/nic.h"
+#include "models/tracker/tracker.h"
 #include "models/sm/sm_array.h"
 #include "platform/gpu_memory.h"
 
@@ -24,8 +26,11 @@ class gpu_node : public gpu_memory {
   sm_array sms;
   collective_engine ccl;  // the SMs running ring collective kernels (baseline reduce-scatter / all-gather)
   t3vp::nic nic;
+  dma_engine dma;          // T3: tile transfers the tracker triggers
+  t3vp::tracker tracker;   // T3: track-and-trigger table at the memory controllers
   command_processor cp;
   sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> irq;  // the command processor's interrupt line, to the host
+  sc_core::sc_signal<bool, sc_core::SC_MANY_WRITERS> tracker_irq;  // the tracker's interrupt line, to the host
 };
 
 // The dispatch order the command processor uses (workloads/workgroup_order).

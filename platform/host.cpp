@@ -9,11 +9,14 @@ namespace t3vp {
 host::host(const sc_core::sc_module_name& name, unsigned gpus) : sc_module(name), socket("socket") {
   for (unsigned g = 0; g < gpus; ++g)
     irq.push_back(std::make_unique<sc_core::sc_in<bool>>(("irq" + std::to_string(g)).c_str()));
+  for (unsigned g = 0; g < gpus; ++g)
+    tracker_irq.push_back(std::make_unique<sc_core::sc_in<bool>>(("tracker_irq" + std::to_string(g)).c_str()));
   SC_HAS_PROCESS(host);
   SC_THREAD(run);
 }
 
-// One 8-byte register access to GPU gpu's command processor; an uncached MMIO access costs the host 10 ns.
+// One 8-byte register access to GPU gpu's control blocks (offset from the command processor's base:
+// tracker at +0x1000, DMA engine at +0x2000); an uncached MMIO access costs the host 10 ns.
 std::uint64_t host::mmio(tlm::tlm_command cmd, unsigned gpu, std::uint64_t offset, std::uint64_t value) {
   tlm::tlm_generic_payload gp;
   gp.set_command(cmd);
@@ -70,6 +73,12 @@ void host::program(const kernel_job& j) {
     write_reg(j.gpu, 0x098, j.devices);
     write_reg(j.gpu, 0x0a0, j.rank);
     write_reg(j.gpu, 0x0b0, k.seed);
+    write_reg(j.gpu, 0x0e0, j.t3 ? 1 : 0);  // STORE_OP
+    if (j.t3) {
+      remote_map(j.gpu, j.t3_calls.remote);
+    } else {
+      write_reg(j.gpu, 0x0f0, 0);  // REMOTE_ROW_END: no remote map
+    }
   } else {
     write_reg(j.gpu, 0x0c0, j.recv);
     write_reg(j.gpu, 0x0c8, j.devices);
@@ -79,8 +88,46 @@ void host::program(const kernel_job& j) {
   write_reg(j.gpu, 0x020, 3);  // enable done and error interrupts
 }
 
+// Tracker (0x1000) and DMA engine (0x2000) registers sit after the command processor's window.
+void host::remote_map(unsigned gpu, const remote_map_call& r) {
+  write_reg(gpu, 0x0e8, r.row_begin);
+  write_reg(gpu, 0x0f0, r.row_end);
+  write_reg(gpu, 0x0f8, r.gpu);
+}
+
+void host::dma_map(unsigned gpu, unsigned region, const dma_map_call& d) {
+  const std::uint64_t base = 0x2000 + 0x100 + 0x20 * region;
+  write_reg(gpu, base + 0x00, d.row_begin);
+  write_reg(gpu, base + 0x08, d.row_end);
+  write_reg(gpu, base + 0x10, d.dst_gpu);
+  write_reg(gpu, base + 0x18, d.update ? 1 : 0);
+}
+
+void host::program_t3(const kernel_job& j) {
+  const gemm_kernel& k = j.kernel;
+  const t3_program& t = j.t3_calls;
+  for (std::uint64_t base : {std::uint64_t(0x1000), std::uint64_t(0x2000)}) {  // tracker, DMA: the output's geometry
+    const bool trk = base == 0x1000;
+    write_reg(j.gpu, base + (trk ? 0x028 : 0x020), k.c);
+    write_reg(j.gpu, base + (trk ? 0x030 : 0x028), k.m);
+    write_reg(j.gpu, base + (trk ? 0x038 : 0x030), k.n);
+    write_reg(j.gpu, base + (trk ? 0x040 : 0x038), k.tile_m);
+    write_reg(j.gpu, base + (trk ? 0x048 : 0x040), k.tile_n);
+  }
+  for (unsigned r = 0; r < t.dma.size(); ++r) dma_map(j.gpu, r, t.dma[r]);
+  write_reg(j.gpu, 0x2048, t.dma.size());  // DMA REGIONS
+  write_reg(j.gpu, 0x1050, t.threshold);   // tracker THRESHOLD
+  write_reg(j.gpu, 0x1058, t.final_row_begin);
+  write_reg(j.gpu, 0x1060, t.final_row_end);
+  write_reg(j.gpu, 0x1020, 1);  // IRQ_ENABLE: final region complete
+  write_reg(j.gpu, 0x1008, 1);  // CTRL: enable (clears the table)
+}
+
 void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out) {
-  for (auto& j : jobs) program(j);
+  for (auto& j : jobs) {
+    if (j.t3) program_t3(j);
+    program(j);
+  }
   // Doorbells last and back to back, so that the GPUs start as close together as MMIO allows.
   for (auto& j : jobs) {
     write_reg(j.gpu, 0x010, 1);
@@ -90,7 +137,9 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
   // Wait for every GPU's interrupt, then read its status and clear it.
   std::vector<bool>& pending = pending_;
   pending.assign(irq.size(), false);
+  pending_tracker_.assign(irq.size(), false);
   for (auto& j : jobs) pending[j.gpu] = true;
+  for (auto& j : jobs) pending_tracker_[j.gpu] = j.t3;
   // Acknowledging takes simulated time (MMIO writes synchronise), during which another interrupt may
   // rise: only wait for a change after a pass that found none raised.
   for (;;) {
@@ -109,11 +158,26 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
         any = true;
       }
     }
+    for (unsigned g = 0; g < irq.size(); ++g) {
+      if (!pending_tracker_[g]) continue;
+      if ((*tracker_irq[g])->read()) {
+        served = true;
+        write_reg(g, 0x1018, 1);  // acknowledge
+        write_reg(g, 0x1008, 0);  // stop tracking
+        out[g].finished = std::max(out[g].finished, sc_core::sc_time_stamp());
+        out[g].final_at = sc_core::sc_time(double(read_reg(g, 0x1090)), sc_core::SC_PS);
+        pending_tracker_[g] = false;
+      } else {
+        any = true;
+      }
+    }
     if (!any) break;
     if (served) continue;
     sc_core::sc_event_or_list events;
-    for (unsigned g = 0; g < irq.size(); ++g)
+    for (unsigned g = 0; g < irq.size(); ++g) {
       if (pending[g]) events |= (*irq[g])->value_changed_event();
+      if (pending_tracker_[g]) events |= (*tracker_irq[g])->value_changed_event();
+    }
     sc_core::wait(events);
   }
   qk_.sync();
@@ -124,6 +188,9 @@ std::string host::state() const {
                   std::to_string(phases_.size()) + ", waiting for the interrupt of";
   for (std::size_t g = 0; g < pending_.size(); ++g)
     if (pending_[g]) s += " gpu" + std::to_string(g);
+  s += "; the tracker interrupt of";
+  for (std::size_t g = 0; g < pending_tracker_.size(); ++g)
+    if (pending_tracker_[g]) s += " gpu" + std::to_string(g);
   return s;
 }
 

@@ -10,6 +10,7 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include "models/command_processor/command_processor.h"
 #include "models/sm/gemm_kernel.h"
+#include "workloads/t3_runtime.h"
 
 namespace t3vp {
 
@@ -18,6 +19,9 @@ constexpr std::uint64_t gpu_window_bits = 40;
 inline std::uint64_t gpu_base(unsigned g) { return std::uint64_t(g) << gpu_window_bits; }
 constexpr std::uint64_t cp_offset = 0xFF00000000ull;  // command processor registers inside a GPU window
 constexpr std::uint64_t cp_window = 0x1000;
+constexpr std::uint64_t tracker_offset = cp_offset + 0x1000;  // T3 tracker registers
+constexpr std::uint64_t dma_offset = cp_offset + 0x2000;      // T3 DMA engine registers
+constexpr std::uint64_t dma_window = 0x1000;
 
 struct kernel_job {
   unsigned gpu = 0;
@@ -29,18 +33,24 @@ struct kernel_job {
   dispatch_kind order = dispatch_kind::row_major;
   unsigned devices = 1, rank = 0;
   std::vector<std::uint8_t> a_packed, b_packed;  // operands to preload (empty: none)
+  // T3 fused GEMM -> reduce-scatter: the runtime's remote_map / dma_map calls for this GPU; the phase
+  // of this job ends when the GEMM is done and the tracker reports the GPU's own chunk final.
+  bool t3 = false;
+  t3_program t3_calls;
 };
 
 struct kernel_outcome {
   std::uint64_t status = 0, error_code = 0, kernel_time_ps = 0;
   sc_core::sc_time doorbell, finished;
+  sc_core::sc_time final_at;  // T3: when the host saw the tracker's final-region interrupt
   sc_core::sc_time end() const { return doorbell + sc_core::sc_time(double(kernel_time_ps), sc_core::SC_PS); }
 };
 
 class host : public sc_core::sc_module {
  public:
   tlm_utils::simple_initiator_socket<host> socket;
-  std::vector<std::unique_ptr<sc_core::sc_in<bool>>> irq;  // one per GPU
+  std::vector<std::unique_ptr<sc_core::sc_in<bool>>> irq;          // command processors, one per GPU
+  std::vector<std::unique_ptr<sc_core::sc_in<bool>>> tracker_irq;  // T3 trackers, one per GPU
 
   host(const sc_core::sc_module_name& name, unsigned gpus);
   // Kernels in phases: every kernel of a phase is launched (one per GPU), and the next phase starts when
@@ -62,13 +72,17 @@ class host : public sc_core::sc_module {
   std::uint64_t read_reg(unsigned gpu, std::uint64_t offset);
   void preload(std::uint64_t addr, std::vector<std::uint8_t>& data);
   void program(const kernel_job& j);
+  // The runtime calls of T3 (workloads/t3_runtime.h) as register writes.
+  void remote_map(unsigned gpu, const remote_map_call& r);
+  void dma_map(unsigned gpu, unsigned region, const dma_map_call& d);
+  void program_t3(const kernel_job& j);
   void run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out);
 
   std::vector<std::vector<kernel_job>> phases_;
   std::vector<std::vector<kernel_outcome>> outcomes_;
   bool finished_ = false;
   std::size_t phase_ = 0;
-  std::vector<bool> pending_;
+  std::vector<bool> pending_, pending_tracker_;
   tlm_utils::tlm_quantumkeeper qk_;
   sc_core::sc_time launched_;
 };

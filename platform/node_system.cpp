@@ -11,10 +11,15 @@ node_system::node_system(const sc_core::sc_module_name& name, const platform_con
     gpu.push_back(std::make_unique<gpu_node>(("gpu" + std::to_string(g)).c_str(), cfg, gcfg, int(g)));
     gpu_node& n = *gpu.back();
     host_bridge.initiator_socket.bind(n.target_socket());
-    host_bridge.map(gpu_base(g), cfg.hbm.geometry.capacity_bytes(), int(2 * g), n.name() + std::string(".hbm"));
+    host_bridge.map(gpu_base(g), cfg.hbm.geometry.capacity_bytes(), int(4 * g), n.name() + std::string(".hbm"));
     host_bridge.initiator_socket.bind(n.cp.socket);
-    host_bridge.map(gpu_base(g) + cp_offset, cp_window, int(2 * g + 1), n.name() + std::string(".cp"));
+    host_bridge.map(gpu_base(g) + cp_offset, cp_window, int(4 * g + 1), n.name() + std::string(".cp"));
+    host_bridge.initiator_socket.bind(n.tracker.socket);
+    host_bridge.map(gpu_base(g) + tracker_offset, cp_window, int(4 * g + 2), n.name() + std::string(".tracker"));
+    host_bridge.initiator_socket.bind(n.dma.socket);
+    host_bridge.map(gpu_base(g) + dma_offset, dma_window, int(4 * g + 3), n.name() + std::string(".dma"));
     cpu.irq[g]->bind(n.irq);
+    cpu.tracker_irq[g]->bind(n.tracker_irq);
   }
   connect_links(cfg);
 }

@@ -83,6 +83,16 @@ std::vector<param_def> build_parameter_schema() {
       integer("collective.add_elems_per_cycle", 128, "elements/cycle", 1, 1 << 16,
               "FP16 additions per cycle per SM (vector ALUs) in the reduce-scatter kernel"),
 
+      // --- T3: tracker and DMA engine ---
+      integer("tracker.entries", 256, "entries", 1, 1 << 20,
+              "tiles the track-and-trigger table holds at once; more spill to memory (slower trigger, never a stall)"),
+      real("tracker.lookup_ns", "2", "ns", 0, 1e6, "table lookup and count update after an update is queued (assumed)"),
+      real("tracker.spill_penalty_ns", "100", "ns", 0, 1e6,
+           "extra trigger delay of a tile tracked in the spill area (a memory round trip, assumed)"),
+      integer("dma.engines", 4, "engines", 1, 1024, "DMA transfers (tiles) in flight at once per GPU"),
+      integer("dma.queue_depth", 64, "descriptors", 1, 1 << 20,
+              "ready descriptors the DMA engine queues; a full queue leaves triggered tiles waiting in the tracker"),
+
       // --- HBM geometry ---
       integer("hbm.stacks", 4, "stacks", 1, 16, "HBM stacks per GPU"),
       integer("hbm.channels_per_stack", 8, "channels", 1, 32, "channels per stack"),

@@ -147,6 +147,13 @@ platform_config make_platform_config(const config& c) {
   require(p.collective.slice_bytes % 256 == 0, "collective.slice_bytes", "must be a multiple of 256");
   p.collective.sms = std::min(p.collective.sms, p.sms.sms);  // a kernel cannot use more SMs than the GPU has
 
+  p.tracker.entries = u("tracker.entries");
+  p.tracker.lookup_ns = c.get_real("tracker.lookup_ns");
+  p.tracker.spill_penalty_ns = c.get_real("tracker.spill_penalty_ns");
+  p.tracker.tck_ns = t.tck_ns;
+  p.dma.engines = u("dma.engines");
+  p.dma.queue_depth = u("dma.queue_depth");
+
   p.quantum_ns = c.get_real("sim.quantum_ns");
   p.data = parse_data_mode(c.get_string("data.mode"));
 

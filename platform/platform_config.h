@@ -5,6 +5,8 @@
 #include "models/hbm/hbm_config.h"
 #include "models/l2/l2_cache.h"
 #include "models/collective/collective_engine.h"
+#include "models/dma/dma_engine.h"
+#include "models/tracker/tracker.h"
 #include "models/memory_controller/memory_controller.h"
 #include "models/nic/link_direction.h"
 #include "models/sm/sm_array.h"
@@ -33,6 +35,8 @@ struct platform_config {
   std::string producer;  // workload.producer: gemm or none
   link_config link;
   collective_config collective;
+  tracker_config tracker;
+  dma_config dma;
   workload_params workload;
   std::uint32_t seed;
   sm_config sms;

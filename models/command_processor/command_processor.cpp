@@ -51,6 +51,10 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
   rw("RING_DEVICES", 0x0c8, 2, "ring collectives: devices in the ring (>= 2)");
   rw("RING_RANK", 0x0d0, 0, "ring collectives: this device's rank; it sends to rank-1 and receives from rank+1");
   rw("RING_SMS", 0x0d8, 0, "ring collectives: SMs the kernel uses (0: all the collective engine has)");
+  rw("STORE_OP", 0x0e0, 0, "GEMM output stores: 0 writes (through the L2), 1 near-memory FP16 updates (bypass the L2; T3)");
+  rw("REMOTE_ROW_BEGIN", 0x0e8, 0, "remote_map: tiles whose first row is in [REMOTE_ROW_BEGIN, REMOTE_ROW_END) ...");
+  rw("REMOTE_ROW_END", 0x0f0, 0, "... are stored into GPU REMOTE_GPU's memory at the same address (empty: none)");
+  rw("REMOTE_GPU", 0x0f8, 0, "remote_map: the GPU the remote-mapped tiles go to");
   SC_HAS_PROCESS(command_processor);
   SC_METHOD(on_done);
   sensitive << sms_.done_event();
@@ -146,6 +150,10 @@ void command_processor::launch() {
   k.data = dm == 0 ? kernel_data::exact : dm == 2 ? kernel_data::off : kernel_data::synthetic;
   k.gpu = gpu_;
   k.seed = std::uint32_t(regs_.get("SEED"));
+  k.store_update = regs_.get("STORE_OP") == 1;
+  k.remote_row_begin = std::uint32_t(regs_.get("REMOTE_ROW_BEGIN"));
+  k.remote_row_end = std::uint32_t(regs_.get("REMOTE_ROW_END"));
+  if (k.remote_row_end > k.remote_row_begin) k.remote_gpu = std::int32_t(regs_.get("REMOTE_GPU"));
   std::uint64_t code = 0;
   std::string problem = validate(k, code);
   std::vector<std::uint32_t> order;

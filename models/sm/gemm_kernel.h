@@ -17,6 +17,12 @@ struct gemm_kernel {
   kernel_data data = kernel_data::synthetic;
   std::int32_t gpu = 0;               // producer id carried in stores
   std::uint32_t seed = 0;
+  // T3 (runtime calls of the driver): stores as near-memory FP16 updates (they bypass the L2), and
+  // the tiles whose first row lies in [remote_row_begin, remote_row_end) stored into GPU remote_gpu's
+  // memory at the same address (remote_map).
+  bool store_update = false;
+  std::uint32_t remote_row_begin = 0, remote_row_end = 0;
+  std::int32_t remote_gpu = -1;
 
   std::uint32_t tiles_m() const { return (m + tile_m - 1) / tile_m; }
   std::uint32_t tiles_n() const { return (n + tile_n - 1) / tile_n; }

@@ -7,28 +7,30 @@
 namespace t3vp {
 
 sm::sm(const sc_core::sc_module_name& name, unsigned index, sm_array& owner)
-    : sc_module(name), socket("socket"), index_(index), owner_(owner) {
+    : sc_module(name), socket("socket"), net_socket("net_socket"), index_(index), owner_(owner) {
   SC_HAS_PROCESS(sm);
   SC_THREAD(run);
 }
 
 sc_core::sc_time sm::access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
-                            sc_core::sc_time at, const producer_id* producer) {
+                            sc_core::sc_time at, const producer_id* producer, bool update, int remote_gpu) {
   tlm::tlm_generic_payload* gp = pool_.acquire();
   gp->set_command(cmd);
-  gp->set_address(addr);
+  gp->set_address(remote_gpu >= 0 ? (std::uint64_t(remote_gpu) << 40) | addr : addr);
   gp->set_data_ptr(data);
   gp->set_data_length(static_cast<unsigned>(len));
   gp->set_streaming_width(static_cast<unsigned>(len));
   mem_extension& ext = ext_of(*gp);
-  ext.op = cmd == tlm::TLM_READ_COMMAND ? mem_op::read : mem_op::write;
+  ext.op = cmd == tlm::TLM_READ_COMMAND ? mem_op::read : update ? mem_op::update : mem_op::write;
+  ext.dtype = elem_type::fp16;
   ext.cls = traffic_class::compute;
-  ext.phase = traffic_phase::gemm;
+  // A remote store is the first hop of the reduce-scatter (T3 stage 1): counted as communication there.
+  ext.phase = remote_gpu >= 0 ? traffic_phase::reduce_scatter : traffic_phase::gemm;
   if (producer) ext.producer = *producer;
   // Operands only carry data when the kernel computes on it.
   ext.timing_only = cmd == tlm::TLM_READ_COMMAND && owner_.kernel_.data != kernel_data::exact;
   sc_core::sc_time delay = at - sc_core::sc_time_stamp();
-  socket->b_transport(*gp, delay);
+  (remote_gpu >= 0 ? net_socket : socket)->b_transport(*gp, delay);
   if (!gp->is_response_ok()) ++errors_;
   gp->release();
   return sc_core::sc_time_stamp() + delay;
@@ -128,6 +130,8 @@ sc_core::sc_time sm::store_tile(const gemm_kernel& k, workgroup_slot& w, sc_core
   const std::uint64_t row_bytes = std::uint64_t(w.cols) * 2;
   if (c_buf_.size() < row_bytes) c_buf_.resize(row_bytes);
   const producer_id producer{k.gpu, std::int32_t(w.tile), 0, std::int32_t(w.tile)};
+  const std::uint64_t first_row = std::uint64_t(w.ti) * k.tile_m;
+  const int remote = k.remote_gpu >= 0 && first_row >= k.remote_row_begin && first_row < k.remote_row_end ? k.remote_gpu : -1;
   sc_core::sc_time end = at;
   auto* out = reinterpret_cast<std::uint16_t*>(c_buf_.data());
   for (std::uint32_t r = 0; r < w.rows; ++r) {
@@ -137,7 +141,8 @@ sc_core::sc_time sm::store_tile(const gemm_kernel& k, workgroup_slot& w, sc_core
     else if (k.data == kernel_data::synthetic)
       fill_synthetic_partials(unsigned(k.gpu), row, std::uint64_t(w.tj) * k.tile_n, 1, w.cols, out, w.cols);
     const std::uint64_t addr = k.c + (row * k.ldc + std::uint64_t(w.tj) * k.tile_n) * 2;
-    end = std::max(end, access(tlm::TLM_WRITE_COMMAND, addr, c_buf_.data(), row_bytes, at, &producer));
+    end = std::max(end, access(tlm::TLM_WRITE_COMMAND, addr, c_buf_.data(), row_bytes, at, &producer, k.store_update,
+                               remote));
     ++stores_;
     store_bytes_ += row_bytes;
   }

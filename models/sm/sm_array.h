@@ -28,7 +28,8 @@ class sm_array;
 
 class sm : public sc_core::sc_module, public has_stats {
  public:
-  tlm_utils::simple_initiator_socket<sm> socket;  // to the L2
+  tlm_utils::simple_initiator_socket<sm> socket;      // to the L2
+  tlm_utils::simple_initiator_socket<sm> net_socket;  // to the NIC: stores of remote-mapped tiles (T3)
   sm(const sc_core::sc_module_name& name, unsigned index, sm_array& owner);
   void report_stats(stat_sink& sink) const override;
 
@@ -52,7 +53,7 @@ class sm : public sc_core::sc_module, public has_stats {
   // when the last one completes.
   sc_core::sc_time load(std::uint64_t addr, std::uint8_t* data, std::uint64_t len, sc_core::sc_time at);
   sc_core::sc_time access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
-                          sc_core::sc_time at, const producer_id* producer);
+                          sc_core::sc_time at, const producer_id* producer, bool update = false, int remote_gpu = -1);
 
   unsigned index_;
   sm_array& owner_;

@@ -32,7 +32,10 @@ struct fixture {
   fixture() {
     cp.irq.bind(irq);
     host.socket.bind(cp.socket);
-    for (auto& s : sms.sms) s->socket.bind(dummy.socket);
+    for (auto& s : sms.sms) {
+      s->socket.bind(dummy.socket);
+      s->net_socket.bind(net_dummy.socket);
+    }
     sc_core::sc_start(sc_core::SC_ZERO_TIME);  // finish elaboration
   }
   struct sink : sc_core::sc_module {
@@ -41,7 +44,7 @@ struct fixture {
       socket.register_b_transport(this, &sink::b_transport);
     }
     void b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time&) { gp.set_response_status(tlm::TLM_OK_RESPONSE); }
-  } dummy{"dummy"};
+  } dummy{"dummy"}, net_dummy{"net_dummy"};
 
   tlm::tlm_response_status access(tlm::tlm_command cmd, std::uint64_t offset, std::uint64_t& value, unsigned len = 8) {
     tlm::tlm_generic_payload gp;

@@ -126,14 +126,17 @@ struct docs_blocks : sc_core::sc_module {
   collective_engine ccl{"ccl", collective_config{1, 256, 1, 1.0}, 0};
   nic net{"net", 0, 2, link_config{}, {1}};
   ok_target l2_memory{"l2_memory"}, traffic_target{"traffic_target"}, sm_target{"sm_target"};
-  ok_target ccl_memory{"ccl_memory"}, ccl_net{"ccl_net"}, nic_memory{"nic_memory"};
+  ok_target ccl_memory{"ccl_memory"}, ccl_net{"ccl_net"}, nic_memory{"nic_memory"}, sm_net{"sm_net"};
   idle_initiator mc_host{"mc_host"}, cp_host{"cp_host"}, l2_host{"l2_host"}, nic_host{"nic_host"};
   sc_core::sc_signal<bool> irq{"irq"};
 
   explicit docs_blocks(const sc_core::sc_module_name& n) : sc_module(n) {
     l2.memory_socket.bind(l2_memory.socket);
     traffic.socket.bind(traffic_target.socket);
-    for (auto& s : sms.sms) s->socket.bind(sm_target.socket);
+    for (auto& s : sms.sms) {
+      s->socket.bind(sm_target.socket);
+      s->net_socket.bind(sm_net.socket);
+    }
     cp.irq.bind(irq);
     mc_host.socket.bind(mc.target_socket);
     cp_host.socket.bind(cp.socket);
