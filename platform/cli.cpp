@@ -7,6 +7,8 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <systemc>
+#include <unistd.h>
+#include "platform/compare.h"
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
@@ -23,6 +25,7 @@ const char* usage_text =
     "usage: t3vp <command> [options]\n"
     "\n"
     "commands:\n"
+    "  compare  run every mode on the configured sublayer, side by side (the main job)\n"
     "  run      run the configured sublayer on the N-GPU node in one mode; check the result\n"
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
@@ -35,6 +38,8 @@ const char* usage_text =
     "  --stats              also print every statistic as a table (run, memtest)\n"
     "run options:\n"
     "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
+    "compare options:\n"
+    "  --jobs N             modes simulated at once (default 2)\n"
     "memtest options:\n"
     "  --pattern P          sequential|random|gemm-mix (default sequential)\n"
     "params options:\n"
@@ -50,6 +55,7 @@ struct cli_args {
   std::string mode = "sequential";
   std::string format = "table";
   bool stats = false;
+  unsigned jobs = 2;
 };
 
 class usage_error : public std::runtime_error {
@@ -72,6 +78,7 @@ cli_args parse_args(int argc, char** argv) {
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
+  else if (a.command == "compare") opts.add_options()("jobs", po::value(&a.jobs));
   else throw usage_error("unknown command '" + a.command + "'");
   po::variables_map vm;
   try {
@@ -145,6 +152,22 @@ int cmd_run(const cli_args& a, const config& cfg) {
   return 0;
 }
 
+int cmd_compare(const cli_args& a, const config& cfg) {
+  if (a.jobs < 1 || a.jobs > 64) throw usage_error("--jobs: expected 1..64");
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) throw std::runtime_error("compare: cannot find the t3vp executable");
+  exe[n] = 0;
+  compare_result r = run_compare(cfg, exe, a.jobs);
+  std::fputs(r.table.c_str(), stdout);
+  if (!a.json_file.empty()) write_file(a.json_file, r.json);
+  if (!r.functional_ok) {
+    std::fprintf(stderr, "t3vp: compare: a functional check failed\n");
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int run_cli(int argc, char** argv) {
@@ -159,6 +182,7 @@ int run_cli(int argc, char** argv) {
     if (a.command == "params") return cmd_params(a, cfg);
     if (a.command == "memtest") return cmd_memtest(a, cfg);
     if (a.command == "run") return cmd_run(a, cfg);
+    if (a.command == "compare") return cmd_compare(a, cfg);
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);

@@ -126,11 +126,14 @@ void host::program_t3(const kernel_job& j) {
 void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out) {
   for (auto& j : jobs) {
     if (j.t3) program_t3(j);
-    program(j);
+    if (j.launch_kernel) program(j);
   }
-  // Doorbells last and back to back, so that the GPUs start as close together as MMIO allows.
+  // Doorbells (or DMA kicks) last and back to back, so that the GPUs start as close together as MMIO allows.
   for (auto& j : jobs) {
-    write_reg(j.gpu, 0x010, 1);
+    if (j.launch_kernel)
+      write_reg(j.gpu, 0x010, 1);
+    else if (j.t3 && j.t3_calls.kick_region >= 0)
+      write_reg(j.gpu, 0x2050, std::uint64_t(j.t3_calls.kick_region));
     out[j.gpu].doorbell = sc_core::sc_time_stamp() + qk_.get_local_time();
   }
   qk_.sync();
@@ -138,7 +141,7 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
   std::vector<bool>& pending = pending_;
   pending.assign(irq.size(), false);
   pending_tracker_.assign(irq.size(), false);
-  for (auto& j : jobs) pending[j.gpu] = true;
+  for (auto& j : jobs) pending[j.gpu] = j.launch_kernel;
   for (auto& j : jobs) pending_tracker_[j.gpu] = j.t3;
   // Acknowledging takes simulated time (MMIO writes synchronise), during which another interrupt may
   // rise: only wait for a change after a pass that found none raised.
@@ -207,7 +210,7 @@ void host::run() {
     phase_ = p;
     run_phase(phases_[p], outcomes_[p]);
     bool ok = true;
-    for (auto& j : phases_[p]) ok &= outcomes_[p][j.gpu].status == std::uint64_t(cp_status::done);
+    for (auto& j : phases_[p]) ok &= !j.launch_kernel || outcomes_[p][j.gpu].status == std::uint64_t(cp_status::done);
     if (!ok) break;  // a rejected kernel: later phases would only wait forever
   }
   finished_ = true;

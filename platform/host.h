@@ -37,6 +37,7 @@ struct kernel_job {
   // of this job ends when the GEMM is done and the tracker reports the GPU's own chunk final.
   bool t3 = false;
   t3_program t3_calls;
+  bool launch_kernel = true;  // false: the tracker and DMA work alone (started by a DMA KICK)
 };
 
 struct kernel_outcome {

@@ -147,9 +147,23 @@ std::vector<param_def> build_parameter_schema() {
 
       // --- memory controller ---
       integer("mc.queue_entries", 64, "requests", 1, 4096, "request queue per pseudo-channel, shared by both traffic classes"),
-      choice("mc.policy", "fr-fcfs", {"fr-fcfs", "fcfs"},
+      choice("mc.policy", "fr-fcfs", {"fr-fcfs", "fcfs", "mca"},
              "arbitration policy: fr-fcfs lets ready requests overtake older ones within the reorder window "
-             "(first-ready); fcfs serves strictly in arrival order"),
+             "(first-ready); fcfs serves strictly in arrival order; mca is T3's (FR-FCFS plus communication held "
+             "back while the producer's queue is busy; --mode t3-mca selects it)"),
+      integer("mc.mca_threshold_low", 4, "requests", 1, 4096,
+              "MCA: communication issues only while fewer compute requests are queued, for a memory-intensive "
+              "producer (assumed)"),
+      integer("mc.mca_threshold_high", 24, "requests", 1, 4096,
+              "MCA: the same threshold for a compute-intensive producer (assumed)"),
+      real("mc.mca_intensity_cut", "0.5", "ratio", 0, 1,
+           "MCA: the producer is memory-intensive when its first-window bytes exceed this fraction of the "
+           "pseudo-channel's peak (assumed)"),
+      real("mc.mca_window_ns", "10000", "ns", 1, 1e9,
+           "MCA: the window, from the producer's first request, in which its memory intensity is measured (its "
+           "first stage; assumed)"),
+      real("mc.mca_starvation_ns", "2000", "ns", 0, 1e9,
+           "MCA: a communication request is never held back longer than this (starvation limit; assumed)"),
       integer("mc.reorder_window", 64, "requests", 1, 4096,
               "how many older requests a ready request may overtake (the FR-FCFS reorder window)"),
       real("mc.frontend_latency_ns", "10", "ns", 0, 1000,

@@ -85,6 +85,12 @@ platform_config make_platform_config(const config& c) {
   p.mc.reorder_window = u("mc.reorder_window");
   p.mc.frontend_latency_ns = c.get_real("mc.frontend_latency_ns");
   p.mc.policy = c.get_string("mc.policy");
+  p.mc.mca.threshold_low = u("mc.mca_threshold_low");
+  p.mc.mca.threshold_high = u("mc.mca_threshold_high");
+  p.mc.mca.intensity_cut = c.get_real("mc.mca_intensity_cut");
+  p.mc.mca.window_cycles = std::uint64_t(c.get_real("mc.mca_window_ns") / t.tck_ns + 0.5);
+  p.mc.mca.starvation_cycles = std::uint64_t(c.get_real("mc.mca_starvation_ns") / t.tck_ns + 0.5);
+  p.mc.mca.peak_bytes_per_cycle = double(g.burst_bytes) / t.burst_cycles;
 
   p.l2.size_bytes = std::uint64_t(c.get_int("l2.size_kib")) << 10;
   p.l2.ways = u("l2.ways");

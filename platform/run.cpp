@@ -164,7 +164,8 @@ std::string describe_stall(node_system& top) {
 run_result run_sublayer(const config& cfg, const std::string& mode) {
   if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
     throw config_error("--mode: unknown mode '" + mode + "' (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
-  const platform_config pc = make_platform_config(cfg);
+  platform_config pc = make_platform_config(cfg);
+  if (mode == "t3-mca") pc.mc.policy = "mca";
   workload wl;
   try {
     wl = resolve_workload(pc.workload);
@@ -179,12 +180,15 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     throw config_error("parameter 'system.gpus': a ring " + std::string(to_string(kind)) +
                        " needs at least 2 GPUs (got " + std::to_string(pc.gpus) +
                        "); use workload.collective=none to run the GEMM alone");
-  const bool t3 = mode == "t3";
-  if (kind != collective_kind::none && mode != "sequential" && !t3)
-    throw config_error("--mode: '" + mode + "' is not modelled yet; use sequential or t3");
-  if (t3 && (!producer || kind == collective_kind::all_gather))
-    throw config_error("--mode t3 fuses the producer GEMM with its reduce-scatter: it needs workload.producer=gemm and "
-                       "workload.collective all-reduce or reduce-scatter");
+  // t3 / t3-mca: the fused GEMM -> reduce-scatter. ideal-overlap and ideal-rs-nmc run the GEMM, then the
+  // reduce-scatter alone (baseline on SMs, or by DMA + NMC), then the all-gather, and report
+  // max(GEMM, reduce-scatter) + all-gather: perfect overlap without contention.
+  const bool t3 = mode == "t3" || mode == "t3-mca";
+  const bool ideal = mode == "ideal-overlap" || mode == "ideal-rs-nmc";
+  const bool nmc_rs = mode == "ideal-rs-nmc";
+  if ((t3 || ideal) && (!producer || kind == collective_kind::none || kind == collective_kind::all_gather))
+    throw config_error("--mode " + mode + " overlaps the producer GEMM with its reduce-scatter: it needs "
+                       "workload.producer=gemm and workload.collective all-reduce or reduce-scatter");
 
   const auto wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
@@ -240,19 +244,27 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     c.b_packed.clear();
     c.recv = recv_addr;
     c.ring_sms = pc.collective.sms;
-    if (t3 && kind != collective_kind::none) {
-      j.t3 = true;
-      j.order = dispatch_kind::t3_stage;
-      try {
+    t3_program nmc_calls;
+    try {
+      if (t3) {
+        j.t3 = true;
+        j.order = dispatch_kind::t3_stage;
         j.t3_calls = make_t3_program(rows, pc.gemm.tile_m, pc.gpus, g);
-      } catch (const std::invalid_argument& e) {
-        throw config_error(std::string("--mode t3: ") + e.what());
       }
+      if (nmc_rs) nmc_calls = make_nmc_reduce_scatter_program(rows, pc.gemm.tile_m, pc.gpus, g);
+    } catch (const std::invalid_argument& e) {
+      throw config_error("--mode " + mode + ": " + e.what());
     }
     if (producer) gemms.push_back(std::move(j));
     if (kind == collective_kind::all_reduce || kind == collective_kind::reduce_scatter) {
-      c.kind = kernel_kind::reduce_scatter;
-      rs.push_back(c);
+      kernel_job r = c;
+      r.kind = kernel_kind::reduce_scatter;
+      if (nmc_rs) {
+        r.t3 = true;
+        r.launch_kernel = false;
+        r.t3_calls = nmc_calls;
+      }
+      rs.push_back(std::move(r));
     }
     if (kind == collective_kind::all_reduce || kind == collective_kind::all_gather) {
       c.kind = kernel_kind::all_gather;
@@ -292,8 +304,13 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   bool kernel_ok = true;
   for (std::size_t ph = 0; ph < phases.size(); ++ph) {
     const auto& out = top->cpu.phase_outcomes()[ph];
-    for (const kernel_job& j : phases[ph]) kernel_ok &= out[j.gpu].status == std::uint64_t(cp_status::done);
-    if (phase_names[ph] == "gemm_rs") {
+    for (const kernel_job& j : phases[ph])
+      kernel_ok &= !j.launch_kernel || out[j.gpu].status == std::uint64_t(cp_status::done);
+    if (phase_names[ph] == "reduce_scatter" && nmc_rs) {  // DMA kick to the last final region
+      sc_core::sc_time first = out[0].doorbell, last;
+      for (const kernel_outcome& o : out) first = std::min(first, o.doorbell), last = std::max(last, o.final_at);
+      time_ns["reduce_scatter"] = (last - first).to_seconds() * 1e9;
+    } else if (phase_names[ph] == "gemm_rs") {
       // The fused phase: the GEMM's kernel time, then the reduce-scatter tail until every GPU's own
       // chunk is final.
       time_ns["gemm"] = phase_ns(out);
@@ -309,7 +326,8 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     }
   }
   const double gemm_ns = time_ns["gemm"];
-  const double total_ns = time_ns["gemm"] + time_ns["reduce_scatter"] + time_ns["all_gather"];
+  const double total_ns = ideal ? std::max(time_ns["gemm"], time_ns["reduce_scatter"]) + time_ns["all_gather"]
+                                : time_ns["gemm"] + time_ns["reduce_scatter"] + time_ns["all_gather"];
   std::uint64_t l2_hits = 0, l2_misses = 0;
   std::map<std::string, std::uint64_t> dram;
   std::uint64_t link_payload[traffic_phase_count] = {}, link_header = 0, link_busy_max_ps = 0;
@@ -417,6 +435,10 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     std::snprintf(line, sizeof line, "  reduce-scatter  %10.1f us  (T3: tracker, DMA and NMC updates; the tail after the GEMM)\n",
                   time_ns["reduce_scatter"] / 1e3);
     os << line;
+  } else if (nmc_rs) {
+    std::snprintf(line, sizeof line, "  reduce-scatter  %10.1f us  (alone, by DMA and NMC updates)\n",
+                  time_ns["reduce_scatter"] / 1e3);
+    os << line;
   } else if (!rs.empty()) {
     std::snprintf(line, sizeof line, "  reduce-scatter  %10.1f us  (ring, %u SMs)\n", time_ns["reduce_scatter"] / 1e3,
                   pc.collective.sms);
@@ -427,7 +449,8 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
                   pc.collective.sms);
     os << line;
   }
-  std::snprintf(line, sizeof line, "  total           %10.1f us\n", total_ns / 1e3);
+  std::snprintf(line, sizeof line, "  total           %10.1f us%s\n", total_ns / 1e3,
+                ideal ? "  (ideal: max(gemm, reduce-scatter) + all-gather)" : "");
   os << line;
   const auto mib = [](std::uint64_t b) { return double(b) / 1048576.0; };
   std::snprintf(line, sizeof line,

@@ -28,4 +28,14 @@ t3_program make_t3_program(std::uint64_t rows, std::uint32_t tile_m, unsigned p,
   return t;
 }
 
+t3_program make_nmc_reduce_scatter_program(std::uint64_t rows, std::uint32_t tile_m, unsigned p, unsigned g) {
+  t3_program t = make_t3_program(rows, tile_m, p, g);
+  t.remote = {};
+  t.threshold = 1;
+  const unsigned stage1 = (g + 1) % p;
+  t.dma[stage1].update = true;
+  t.kick_region = int(stage1);
+  return t;
+}
+
 }  // namespace t3vp

@@ -27,10 +27,16 @@ struct t3_program {
   std::vector<dma_map_call> dma;  // one region per chunk
   std::uint64_t final_row_begin = 0, final_row_end = 0;
   unsigned threshold = 2;  // contributions per tile: the local GEMM's and the one from GPU g+1
+  int kick_region = -1;    // a region the driver starts by hand (DMA KICK), -1 none
 };
 
 // Throws std::invalid_argument for devices < 2, rank >= devices, or chunk boundaries that are not tile
 // boundaries (naming gemm.tile_m and workload.tokens).
 t3_program make_t3_program(std::uint64_t rows, std::uint32_t tile_m, unsigned devices, unsigned rank);
+
+// The reduce-scatter of Ideal-RS+NMC, run alone on partials already in memory: the driver kicks the
+// DMA of chunk (g+1) mod N into GPU g-1, where the NMC adds it onto g-1's own partial; every tile that
+// then has its one incoming contribution is sent on by the tracker and DMA like T3's; chunk g is final.
+t3_program make_nmc_reduce_scatter_program(std::uint64_t rows, std::uint32_t tile_m, unsigned devices, unsigned rank);
 
 }  // namespace t3vp

@@ -24,6 +24,9 @@ dma_engine::dma_engine(const sc_core::sc_module_name& name, const dma_config& cf
   rw("TILE_M", 0x038, 128, "tile rows (the tracker's tracking unit)");
   rw("TILE_N", 0x040, 128, "tile columns");
   rw("REGIONS", 0x048, 0, "regions in use in the region table (at most 64)");
+  regs_.add({"KICK", 0x050, 0, reg_access::wo,
+             "write a region index: queue every tile of that region now (a software-started transfer, no tracker)"},
+            [this](std::uint64_t v) { kick(v); });
   for (unsigned i = 0; i < dma_max_regions; ++i) {
     const std::string r = "REGION" + std::to_string(i) + "_";
     const std::uint64_t base = 0x100 + 0x20 * i;
@@ -61,6 +64,30 @@ int dma_engine::region_of(std::uint32_t tile) const {
 bool dma_engine::wants(std::uint32_t tile) const {
   const int r = region_of(tile);
   return r >= 0 && regs_.get("REGION" + std::to_string(r) + "_ACTION") == std::uint64_t(dma_action::update);
+}
+
+void dma_engine::kick(std::uint64_t region) {
+  const std::uint64_t m = regs_.get("M"), n = regs_.get("N"), tm = regs_.get("TILE_M"), tn = regs_.get("TILE_N");
+  if (region >= std::min<std::uint64_t>(regs_.get("REGIONS"), dma_max_regions) || !m || !n || !tm || !tn) return;
+  const std::string r = "REGION" + std::to_string(region) + "_";
+  const std::uint64_t tiles_n = (n + tn - 1) / tn, tiles_m = (m + tm - 1) / tm;
+  for (std::uint64_t tr = 0; tr < tiles_m; ++tr) {
+    const std::uint64_t row = tr * tm;
+    if (row < regs_.get(r + "ROW_BEGIN") || row >= regs_.get(r + "ROW_END")) continue;
+    for (std::uint64_t tc = 0; tc < tiles_n; ++tc) kicked_.push_back(std::uint32_t(tr * tiles_n + tc));
+  }
+  fill_queue();
+}
+
+// Kicked tiles first, then tiles the tracker holds for lack of queue space.
+void dma_engine::fill_queue() {
+  while (queue_.size() < cfg_.queue_depth && !kicked_.empty()) {
+    trigger(kicked_.front(), sc_core::sc_time_stamp());
+    kicked_.pop_front();
+  }
+  std::uint32_t tile;
+  sc_core::sc_time ready;
+  while (queue_.size() < cfg_.queue_depth && refill_ && refill_(tile, ready)) trigger(tile, ready);
 }
 
 bool dma_engine::trigger(std::uint32_t tile, const sc_core::sc_time& ready) {
@@ -129,9 +156,7 @@ void dma_engine::engine(unsigned e) {
     const descriptor d = queue_.front();
     queue_.pop_front();
     ++in_flight_;
-    std::uint32_t tile;
-    sc_core::sc_time ready;
-    if (refill_ && refill_(tile, ready)) trigger(tile, ready);
+    fill_queue();
     es.qk.reset();
     transfer(es, d);
     es.qk.sync();

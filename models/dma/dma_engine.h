@@ -45,7 +45,7 @@ class dma_engine : public sc_core::sc_module, public has_stats {
   // Called whenever a queue slot frees: the tracker hands over one waiting tile, if it has any.
   void set_refill(std::function<bool(std::uint32_t& tile, sc_core::sc_time& ready)> f) { refill_ = std::move(f); }
 
-  bool idle() const { return queue_.empty() && in_flight_ == 0; }
+  bool idle() const { return queue_.empty() && kicked_.empty() && in_flight_ == 0; }
   std::uint64_t completed() const { return completed_; }
   unsigned queue_max() const { return queue_max_; }
   const register_bank& registers() const { return regs_; }
@@ -66,6 +66,8 @@ class dma_engine : public sc_core::sc_module, public has_stats {
   void engine(unsigned e);
   void transfer(engine_state& es, const descriptor& d);
   int region_of(std::uint32_t tile) const;
+  void kick(std::uint64_t region);
+  void fill_queue();
   sc_core::sc_time access(engine_state& es, bool write, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
                           const sc_core::sc_time& at, std::uint32_t tile, int dst_gpu);
 
@@ -74,6 +76,7 @@ class dma_engine : public sc_core::sc_module, public has_stats {
   register_bank regs_;
   std::vector<std::unique_ptr<engine_state>> engines_;
   std::deque<descriptor> queue_;
+  std::deque<std::uint32_t> kicked_;  // tiles of kicked regions not yet queued
   sc_core::sc_event queued_;
   std::function<bool(std::uint32_t&, sc_core::sc_time&)> refill_;
   unsigned in_flight_ = 0, queue_max_ = 0;

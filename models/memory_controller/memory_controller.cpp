@@ -13,7 +13,7 @@ memory_controller::memory_controller(const sc_core::sc_module_name& name, unsign
       cfg_(cfg),
       pc_(pc),
       storage_(storage),
-      policy_(make_arbitration_policy(cfg.policy)) {
+      policy_(make_arbitration_policy(cfg.policy, cfg.mca)) {
   target_socket.register_b_transport(this, &memory_controller::b_transport);
   target_socket.register_transport_dbg(this, &memory_controller::transport_dbg);
   tck_ps_ = sc_core::sc_time(pc.timing().tck_ns, sc_core::SC_NS).value();  // in time-resolution units
@@ -56,6 +56,16 @@ unsigned memory_controller::occupancy(std::uint64_t cycle, traffic_class cls) co
   auto copy = q;
   while (!copy.empty() && copy.top() <= cycle) copy.pop();
   return unsigned(copy.size());
+}
+
+std::uint64_t memory_controller::drains_below(std::uint64_t cycle, traffic_class cls, unsigned n) const {
+  const min_heap& q = queue_[static_cast<int>(cls)];
+  if (q.size() < n) return cycle;
+  // Entries leave at their release cycles: fewer than n remain after the (size - n + 1)-th smallest.
+  std::vector<std::uint64_t> t;
+  t.reserve(q.size());
+  for (auto copy = q; !copy.empty(); copy.pop()) t.push_back(copy.top());
+  return std::max(cycle, t[q.size() - n]);
 }
 
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {

@@ -23,6 +23,7 @@ struct mc_config {
   unsigned reorder_window = 64;
   double frontend_latency_ns = 10;
   std::string policy = "fr-fcfs";
+  mca_config mca;  // policy "mca"
 };
 
 // Something that wants to see every write and update after it is queued (the T3 tracker).
@@ -58,6 +59,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
 
   unsigned occupancy(std::uint64_t cycle, traffic_class cls) const override;
   unsigned capacity() const override { return cfg_.queue_entries; }
+  std::uint64_t drains_below(std::uint64_t cycle, traffic_class cls, unsigned n) const override;
 
   unsigned index_;
   mc_config cfg_;
