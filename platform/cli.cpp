@@ -9,6 +9,7 @@
 #include <systemc>
 #include <unistd.h>
 #include "platform/compare.h"
+#include "platform/gpu_node.h"
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
@@ -29,6 +30,7 @@ const char* usage_text =
     "  run      run the configured sublayer on the N-GPU node in one mode; check the result\n"
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
+    "  registers  print the register maps of the command processor, tracker and DMA engine as JSON\n"
     "\n"
     "common options:\n"
     "  --config FILE        JSON configuration (nested objects or dotted keys)\n"
@@ -79,6 +81,7 @@ cli_args parse_args(int argc, char** argv) {
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
   else if (a.command == "compare") opts.add_options()("jobs", po::value(&a.jobs));
+  else if (a.command == "registers") {}
   else throw usage_error("unknown command '" + a.command + "'");
   po::variables_map vm;
   try {
@@ -152,6 +155,22 @@ int cmd_run(const cli_args& a, const config& cfg) {
   return 0;
 }
 
+// The blocks are built standalone (never simulated) just to read their register tables.
+int cmd_registers(const config& cfg) {
+  const platform_config pc = make_platform_config(cfg);
+  sm_array sms("sms", pc.sms);
+  collective_engine ccl("ccl", pc.collective, 0);
+  command_processor cp("cp", sms, &ccl, kernel_dispatch_order, pc.hbm.geometry.capacity_bytes(), 0);
+  dma_engine dma("dma", pc.dma, 0);
+  tracker trk("tracker", pc.tracker, dma);
+  nlohmann::ordered_json doc;
+  doc["command_processor"] = {{"base", "gpu_base(g) + 0xFF00000000"}, {"registers", nlohmann::json::parse(cp.registers().describe_json())}};
+  doc["tracker"] = {{"base", "gpu_base(g) + 0xFF00001000"}, {"registers", nlohmann::json::parse(trk.registers().describe_json())}};
+  doc["dma_engine"] = {{"base", "gpu_base(g) + 0xFF00002000"}, {"registers", nlohmann::json::parse(dma.registers().describe_json())}};
+  std::cout << doc.dump(2) << "\n";
+  return 0;
+}
+
 int cmd_compare(const cli_args& a, const config& cfg) {
   if (a.jobs < 1 || a.jobs > 64) throw usage_error("--jobs: expected 1..64");
   char exe[4096];
@@ -183,6 +202,7 @@ int run_cli(int argc, char** argv) {
     if (a.command == "memtest") return cmd_memtest(a, cfg);
     if (a.command == "run") return cmd_run(a, cfg);
     if (a.command == "compare") return cmd_compare(a, cfg);
+    if (a.command == "registers") return cmd_registers(cfg);
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);

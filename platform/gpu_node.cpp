@@ -33,6 +33,11 @@ gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& c
     s->socket.bind(cached_socket());
     s->net_socket.bind(nic.out_socket);
   }
+  sms.set_kernel_end([this](sc_core::sc_time end) {
+    sc_core::sc_time d = end - sc_core::sc_time_stamp();
+    l2->flush(d);
+    return sc_core::sc_time_stamp() + d;
+  });
   ccl.mem_socket.bind(target_socket());
   ccl.net_socket.bind(nic.out_socket);
   nic.mem_socket.bind(target_socket());

@@ -405,6 +405,23 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
                  {"payload_bytes_gemm", link_payload[int(traffic_phase::gemm)]},
                  {"busiest_direction_busy_ns", double(link_busy_max_ps) / 1e3}};
   doc["per_gpu"] = per_gpu;
+  {  // What the T3 blocks and links needed at most: the figures an architect sizes them by.
+    unsigned trk = 0, dmaq = 0, credits = 0, mcq = 0;
+    std::uint64_t spills = 0, dma_refused = 0;
+    for (unsigned g = 0; g < pc.gpus; ++g) {
+      gpu_node& n = *top->gpu[g];
+      trk = std::max(trk, n.tracker.occupancy_max());
+      dmaq = std::max(dmaq, n.dma.queue_max());
+      spills += n.tracker.spills();
+      dma_refused += n.dma.refused();
+      for (const auto& l : n.nic.links()) credits = std::max(credits, l->credits_in_use_max());
+      for (const auto& m : n.mc) mcq = std::max(mcq, m->queue_max());
+    }
+    doc["sizing"] = {{"tracker_entries_max", trk}, {"tracker_entries", pc.tracker.entries}, {"tracker_spills", spills},
+                     {"dma_queue_max", dmaq}, {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused},
+                     {"link_credits_max", credits}, {"link_credits", pc.link.credits()},
+                     {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries}};
+  }
   if (producer)
     doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
                    {"roofline_ns", flops / (peak_tflops * 1e12) * 1e9}, {"l2_hit_rate", l2_rate}};
@@ -468,6 +485,15 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   std::snprintf(line, sizeof line, "  functional: %llu elements checked, %llu mismatches%s%s\n",
                 (unsigned long long)chk.checked, (unsigned long long)chk.mismatches,
                 kernel_ok ? "" : " (a kernel was rejected)", data == kernel_data::off ? " (data.mode=off: no data)" : "");
+  os << line;
+  const auto& sz = doc["sizing"];
+  std::snprintf(line, sizeof line,
+                "  sizing (max over GPUs): tracker %u of %u entries (%llu spilled), DMA queue %u of %u, link credits %u "
+                "of %u, controller queue %u of %u\n",
+                sz["tracker_entries_max"].get<unsigned>(), pc.tracker.entries,
+                (unsigned long long)sz["tracker_spills"].get<std::uint64_t>(), sz["dma_queue_max"].get<unsigned>(),
+                pc.dma.queue_depth, sz["link_credits_max"].get<unsigned>(), pc.link.credits(),
+                sz["mc_queue_max"].get<unsigned>(), pc.mc.queue_entries);
   os << line;
   std::snprintf(line, sizeof line, "  wall %.2f s, peak RSS %.0f MiB\n", wall, peak_rss_bytes() / 1048576.0);
   r.table = os.str() + line;

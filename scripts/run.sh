@@ -4,4 +4,4 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$root/scripts/setup.sh"
 bash "$root/scripts/build.sh" "$root/build"
-"$root/build/t3vp" memtest --pattern sequential "$@"
+"$root/build/t3vp" compare "$@"

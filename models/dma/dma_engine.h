@@ -48,6 +48,7 @@ class dma_engine : public sc_core::sc_module, public has_stats {
   bool idle() const { return queue_.empty() && kicked_.empty() && in_flight_ == 0; }
   std::uint64_t completed() const { return completed_; }
   unsigned queue_max() const { return queue_max_; }
+  std::uint64_t refused() const { return refused_; }
   const register_bank& registers() const { return regs_; }
   void report_stats(stat_sink& sink) const override;
 

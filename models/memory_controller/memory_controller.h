@@ -47,6 +47,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   void set_observer(mc_observer* o) { observer_ = o; }
 
   void report_stats(stat_sink& sink) const override;
+  unsigned queue_max() const { return occupancy_max_; }
   std::uint64_t bytes(traffic_phase p, mem_op op) const {
     return bytes_by_phase_[static_cast<int>(p)][static_cast<int>(op)];
   }

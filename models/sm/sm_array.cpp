@@ -191,6 +191,9 @@ void sm_array::tile_done(std::uint32_t tile, sc_core::sc_time end) {
   end_ = std::max(end_, end);
   if (++finished_ == order_.size()) {
     running_ = false;
+    // Kernel end is a release: dirty output lines are written back, so that other agents (the
+    // collectives, other GPUs) find the result in memory.
+    if (on_kernel_end_) end_ = on_kernel_end_(end_);
     done_.notify(end_ - sc_core::sc_time_stamp());
   }
 }

@@ -4,6 +4,7 @@
 // the A and B fragments of each k-step through the L2 while computing the previous one (double
 // buffering), then storing its FP16 output tile with its producer ids in the payload extension.
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <vector>
 #include <systemc>
@@ -80,6 +81,9 @@ class sm_array : public sc_core::sc_module, public has_stats {
   const std::vector<std::uint32_t>& completion_order() const { return completed_; }
 
   const sm_config& config() const { return cfg_; }
+  // Called when the last tile has completed, with that time; returns when the kernel is complete (the
+  // GPU writes its L2's dirty lines back here).
+  void set_kernel_end(std::function<sc_core::sc_time(sc_core::sc_time)> f) { on_kernel_end_ = std::move(f); }
   std::vector<std::unique_ptr<sm>> sms;
   void report_stats(stat_sink& sink) const override;
 
@@ -97,6 +101,7 @@ class sm_array : public sc_core::sc_module, public has_stats {
   sc_core::sc_time start_, end_;
   std::vector<std::uint32_t> completed_;
   std::uint64_t kernels_ = 0;
+  std::function<sc_core::sc_time(sc_core::sc_time)> on_kernel_end_;
 };
 
 }  // namespace t3vp

@@ -42,6 +42,7 @@ class tracker : public sc_core::sc_module, public has_stats, public mc_observer 
   const register_bank& registers() const { return regs_; }
   unsigned occupancy() const { return unsigned(table_.size()) - spilled_now_; }
   unsigned occupancy_max() const { return occupancy_max_; }
+  std::uint64_t spills() const { return spills_; }
   // What the tracker still waits for (for the deadlock report).
   std::string state() const;
   void report_stats(stat_sink& sink) const override;

@@ -13,6 +13,8 @@
 
 #include "models/collective/collective_engine.h"
 #include "models/nic/nic.h"
+#include "models/dma/dma_engine.h"
+#include "models/tracker/tracker.h"
 #include "models/command_processor/command_processor.h"
 #include "models/hbm/hbm.h"
 #include "models/l2/l2_cache.h"
@@ -124,10 +126,15 @@ struct docs_blocks : sc_core::sc_module {
                        [](const gemm_kernel&, dispatch_kind, unsigned, unsigned) { return std::vector<std::uint32_t>{}; },
                        hbm.config().geometry.capacity_bytes(), 0};
   collective_engine ccl{"ccl", collective_config{1, 256, 1, 1.0}, 0};
+  dma_engine dma{"dma", dma_config{1, 1}, 0};
+  tracker trk{"trk", tracker_config{}, dma};
   nic net{"net", 0, 2, link_config{}, {1}};
   ok_target l2_memory{"l2_memory"}, traffic_target{"traffic_target"}, sm_target{"sm_target"};
   ok_target ccl_memory{"ccl_memory"}, ccl_net{"ccl_net"}, nic_memory{"nic_memory"}, sm_net{"sm_net"};
+  ok_target dma_memory{"dma_memory"}, dma_net{"dma_net"};
   idle_initiator mc_host{"mc_host"}, cp_host{"cp_host"}, l2_host{"l2_host"}, nic_host{"nic_host"};
+  idle_initiator dma_host{"dma_host"}, trk_host{"trk_host"};
+  sc_core::sc_signal<bool> trk_irq{"trk_irq"};
   sc_core::sc_signal<bool> irq{"irq"};
 
   explicit docs_blocks(const sc_core::sc_module_name& n) : sc_module(n) {
@@ -145,6 +152,11 @@ struct docs_blocks : sc_core::sc_module {
     ccl.net_socket.bind(ccl_net.socket);
     net.mem_socket.bind(nic_memory.socket);
     nic_host.socket.bind(net.out_socket);
+    dma.mem_socket.bind(dma_memory.socket);
+    dma.net_socket.bind(dma_net.socket);
+    dma_host.socket.bind(dma.socket);
+    trk_host.socket.bind(trk.socket);
+    trk.irq.bind(trk_irq);
   }
   static docs_blocks& instance() {
     static docs_blocks* blocks = new docs_blocks("docs_blocks");  // intentionally never deleted
@@ -202,6 +214,8 @@ TEST_CASE("docs - every statistic a block reports is defined in docs/statistics.
       {"collective_engine", &d.ccl},
       {"nic", &d.net},
       {"link_direction", d.net.links().at(0).get()},
+      {"tracker", &d.trk},
+      {"dma_engine", &d.dma},
   };
   for (const auto& b : blocks) {
     INFO("block " << b.cls);
