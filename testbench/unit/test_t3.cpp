@@ -1,0 +1,116 @@
+// T3 end to end: the fused GEMM -> reduce-scatter (tracker, DMA engine, NMC updates, remote_map),
+// T3-MCA and the ideal modes give the golden ring reduction bit for bit; a tiny tracker or DMA queue
+// slows T3 down but never deadlocks; the register description matches the model; compare runs all.
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include "unit/run_t3vp.h"
+
+using namespace t3vp_test;
+
+namespace {
+nlohmann::json run_json(const std::string& args, int expect_exit = 0) {
+  const std::string path = temp_path("t3.json");
+  auto r = run_t3vp("run --json " + path + " " + args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == expect_exit);
+  auto j = nlohmann::json::parse(read_text(path));
+  std::remove(path.c_str());
+  return j;
+}
+std::string shape(unsigned m, unsigned n, unsigned k, unsigned gpus) {
+  return "--set workload.model=custom --set workload.m=" + std::to_string(m) + " --set workload.n=" + std::to_string(n) +
+         " --set workload.k=" + std::to_string(k) + " --set system.gpus=" + std::to_string(gpus);
+}
+}  // namespace
+
+TEST_CASE("T3 modes reduce bit-exactly like the golden ring reduction", "[t3][system]") {
+  for (const char* mode : {"t3", "t3-mca", "ideal-rs-nmc", "ideal-overlap"}) {
+    for (unsigned p : {2u, 4u}) {
+      INFO(mode << " on " << p << " GPUs");
+      auto j = run_json("--mode " + std::string(mode) + " " + shape(1024, 384, 128, p));
+      CHECK(j["functional"]["checked_elements"].get<std::uint64_t>() == p * 1024u * 384);
+      CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+      CHECK(j["functional"]["kernels_ok"].get<bool>());
+    }
+  }
+}
+
+TEST_CASE("T3 with exact data equals the golden on 3 GPUs", "[t3][system]") {
+  auto j = run_json("--mode t3 --set data.mode=exact --set gemm.tile_m=64 " + shape(384, 200, 96, 3));
+  CHECK(j["functional"]["checked_elements"].get<std::uint64_t>() == 3u * 384 * 200);
+  CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+}
+
+TEST_CASE("T3 moves the reduction into memory: fewer reduce-scatter reads and no RS writes", "[t3][system]") {
+  const std::string s = shape(2048, 1024, 256, 4);
+  auto seq = run_json("--mode sequential " + s);
+  auto t3 = run_json("--mode t3 " + s);
+  const auto& a = seq["dram_bytes"];
+  const auto& b = t3["dram_bytes"];
+  INFO("sequential " << a.dump() << "\nt3 " << b.dump());
+  CHECK(b["rs_read"].get<double>() < a["rs_read"].get<double>() / 2);
+  CHECK(b["rs_write"].get<double>() == 0);
+  CHECK(b["rs_update"].get<double>() > 0);
+  CHECK(b["ag_read"].get<double>() == a["ag_read"].get<double>());  // all-gather unchanged
+  CHECK(t3["time_ns"]["total"].get<double>() < seq["time_ns"]["total"].get<double>());
+  CHECK(t3["link_bytes"].get<double>() == seq["link_bytes"].get<double>());
+}
+
+TEST_CASE("a one-entry tracker and a one-deep DMA queue spill and stall but never deadlock", "[t3][system]") {
+  auto j = run_json("--mode t3 --set tracker.entries=1 --set dma.queue_depth=1 --set dma.engines=1 " +
+                    shape(1024, 512, 128, 4));
+  CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  CHECK(j["sizing"]["tracker_entries_max"].get<unsigned>() <= 1);
+  CHECK(j["sizing"]["tracker_spills"].get<std::uint64_t>() > 0);
+  CHECK(j["sizing"]["dma_queue_max"].get<unsigned>() == 1);
+}
+
+TEST_CASE("T3 rejects chunks that do not fall on tile boundaries", "[t3][cli]") {
+  auto r = run_t3vp("run --mode t3 " + shape(1000, 256, 64, 4));  // ceil(1000/4) = 250 rows per chunk, tiles of 128
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("gemm.tile_m") != std::string::npos);
+  auto g = run_t3vp("run --mode t3 --set workload.producer=none " + shape(1024, 256, 64, 4));
+  CHECK(g.exit_code == 2);
+}
+
+TEST_CASE("the register description in docs equals the model's register maps", "[t3][docs]") {
+  auto r = run_t3vp("registers");
+  REQUIRE(r.exit_code == 0);
+  std::string src = __FILE__;
+  src = src.substr(0, src.rfind("testbench/unit/"));
+  const auto model = nlohmann::json::parse(r.output);
+  const auto doc = nlohmann::json::parse(read_text(src + "docs/registers/t3vp_registers.json"));
+  CHECK(model == doc);
+  // Every register of the tracker and the DMA engine (region 0 standing for all regions) has its row
+  // "| 0x<offset> | NAME | ACCESS |" in the block's page.
+  for (const auto& [block, page] : {std::pair<std::string, std::string>{"tracker", "tracker.md"}, {"dma_engine", "dma_engine.md"}}) {
+    const std::string text = read_text(src + "docs/blocks/" + page);
+    for (const auto& reg : model[block]["registers"]) {
+      const std::string name = reg["name"];
+      if (name.rfind("REGION", 0) == 0 && name != "REGIONS" && name.rfind("REGION0_", 0) != 0) continue;
+      char off[32];
+      std::snprintf(off, sizeof off, "0x%03llx", (unsigned long long)reg["offset"].get<std::uint64_t>());
+      const std::string row = "| " + std::string(off) + " | " + name + " | " + reg["access"].get<std::string>() + " |";
+      INFO(page << " needs " << row);
+      CHECK(text.find(row) != std::string::npos);
+    }
+  }
+}
+
+TEST_CASE("compare runs every mode and reports speedups over sequential", "[t3][system]") {
+  const std::string path = temp_path("compare.json");
+  auto r = run_t3vp("compare --json " + path + " " + shape(1024, 512, 256, 4));
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  auto j = nlohmann::json::parse(read_text(path));
+  std::remove(path.c_str());
+  REQUIRE(j["runs"].size() == 5);
+  for (const char* m : {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"}) CHECK(j["speedup"].contains(m));
+  CHECK(j["speedup"]["sequential"].get<double>() == Approx(1.0));
+  for (const auto& run : j["runs"]) CHECK(run["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  const auto& seq = j["runs"][0]["time_ns"];
+  CHECK(j["runs"][3]["time_ns"]["total"].get<double>() ==
+        Approx(std::max(seq["gemm"].get<double>(), seq["reduce_scatter"].get<double>()) + seq["all_gather"].get<double>()));
+  CHECK(r.output.find("t3-mca") != std::string::npos);
+}
