@@ -15,8 +15,9 @@ std::vector<std::uint32_t> kernel_dispatch_order(const gemm_kernel& k, dispatch_
   const gemm_tiling t(gemm_shape{k.m, k.n, k.k}, p);
   const workgroup_order o = kind == dispatch_kind::row_major      ? workgroup_order::row_major
                             : kind == dispatch_kind::column_major ? workgroup_order::column_major
+                            : kind == dispatch_kind::grouped      ? workgroup_order::grouped
                                                                   : workgroup_order::t3_stage;
-  return dispatch_order(o, t, devices, rank);
+  return dispatch_order(o, t, devices, rank, k.group_rows);
 }
 
 gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index)

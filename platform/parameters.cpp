@@ -61,8 +61,12 @@ std::vector<param_def> build_parameter_schema() {
       integer("gemm.tile_m", 128, "elements", 1, 1024, "workgroup output tile rows"),
       integer("gemm.tile_n", 128, "elements", 1, 1024, "workgroup output tile columns"),
       integer("gemm.k_step", 32, "elements", 1, 1024, "inner-dimension elements loaded and computed per step"),
-      choice("gemm.order", "row-major", {"row-major", "column-major", "t3-stage"},
-             "workgroup dispatch order (t3-stage: GPU g produces chunk (g+s) mod N at stage s)"),
+      choice("gemm.order", "grouped", {"row-major", "column-major", "t3-stage", "grouped"},
+             "workgroup dispatch order (grouped: bands of gemm.group_rows tile rows, column by column; t3-stage: GPU g "
+             "produces chunk (g+s) mod N at stage s; the T3 modes always use t3-stage)"),
+      integer("gemm.group_rows", 8, "tile rows", 0, 1 << 20,
+              "tile rows per band of the grouped order and within a T3 stage (0: row-major), for L2 reuse of the "
+              "operands"),
 
       // --- GPU-to-GPU links and NICs ---
       real("link.bandwidth_gbps", "75", "GB/s", 0.001, 1e6,

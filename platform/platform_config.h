@@ -25,7 +25,7 @@ struct memtest_config {
 };
 
 struct gemm_config {
-  std::uint32_t tile_m, tile_n, k_step;
+  std::uint32_t tile_m, tile_n, k_step, group_rows;
   std::string order;
 };
 

@@ -196,6 +196,7 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
 
   const dispatch_kind order = pc.gemm.order == "column-major" ? dispatch_kind::column_major
                               : pc.gemm.order == "t3-stage"   ? dispatch_kind::t3_stage
+                              : pc.gemm.order == "grouped"    ? dispatch_kind::grouped
                                                               : dispatch_kind::row_major;
   const kernel_data data = pc.data == data_mode::exact ? kernel_data::exact
                            : pc.data == data_mode::off ? kernel_data::off
@@ -216,6 +217,7 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
     k.tile_m = pc.gemm.tile_m;
     k.tile_n = pc.gemm.tile_n;
     k.k_step = pc.gemm.k_step;
+    k.group_rows = pc.gemm.group_rows;
     k.data = data;
     k.gpu = std::int32_t(g);
     k.seed = pc.seed;

@@ -28,6 +28,7 @@ const char* to_string(workgroup_order o) {
     case workgroup_order::row_major: return "row-major";
     case workgroup_order::column_major: return "column-major";
     case workgroup_order::t3_stage: return "t3-stage";
+    case workgroup_order::grouped: return "grouped";
   }
   return "?";
 }
@@ -35,9 +36,10 @@ const char* to_string(workgroup_order o) {
 workgroup_order parse_workgroup_order(const std::string& s) {
   std::string l(s);
   for (char& ch : l) ch = ch == '_' ? '-' : static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  for (workgroup_order o : {workgroup_order::row_major, workgroup_order::column_major, workgroup_order::t3_stage})
+  for (workgroup_order o : {workgroup_order::row_major, workgroup_order::column_major, workgroup_order::t3_stage,
+                            workgroup_order::grouped})
     if (l == to_string(o)) return o;
-  throw std::invalid_argument("unknown workgroup order '" + s + "' (valid: row-major, column-major, t3-stage)");
+  throw std::invalid_argument("unknown workgroup order '" + s + "' (valid: row-major, column-major, t3-stage, grouped)");
 }
 
 std::uint64_t chunk_height(std::uint64_t rows, std::uint32_t n_chunks) {
@@ -112,8 +114,26 @@ std::uint32_t stage_of_tile(const gemm_tiling& tiling, std::uint32_t n_gpus, std
   return stage_of_chunk(n_gpus, g, chunk_of_tile(tiling, n_gpus, tile));
 }
 
+namespace {
+// Tile rows [first, last) appended in bands of `group` rows, column by column within a band (row-major
+// when group is 0).
+void append_rows(std::vector<std::uint32_t>& out, std::uint32_t first, std::uint32_t last, std::uint32_t cols,
+                 std::uint32_t group) {
+  if (group == 0) {
+    for (std::uint32_t tr = first; tr < last; ++tr)
+      for (std::uint32_t tc = 0; tc < cols; ++tc) out.push_back(tr * cols + tc);
+    return;
+  }
+  for (std::uint32_t band = first; band < last; band += group) {
+    const std::uint32_t end = std::min(last, band + group);
+    for (std::uint32_t tc = 0; tc < cols; ++tc)
+      for (std::uint32_t tr = band; tr < end; ++tr) out.push_back(tr * cols + tc);
+  }
+}
+}  // namespace
+
 std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tiling& tiling, std::uint32_t n_gpus,
-                                          std::uint32_t g) {
+                                          std::uint32_t g, std::uint32_t group_rows) {
   check_g(n_gpus, g);
   const std::uint32_t rows = tiling.tile_rows(), cols = tiling.tile_cols();
   std::vector<std::uint32_t> out;
@@ -126,10 +146,14 @@ std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tili
       for (std::uint32_t tc = 0; tc < cols; ++tc)
         for (std::uint32_t tr = 0; tr < rows; ++tr) out.push_back(tr * cols + tc);
       break;
+    case workgroup_order::grouped:
+      append_rows(out, 0, rows, cols, std::max<std::uint32_t>(1, group_rows));
+      break;
     case workgroup_order::t3_stage:
       for (std::uint32_t s = 1; s <= n_gpus; ++s) {
         const std::vector<std::uint32_t> tiles = tiles_of_chunk(tiling, n_gpus, chunk_of_stage(n_gpus, g, s));
-        out.insert(out.end(), tiles.begin(), tiles.end());
+        if (tiles.empty()) continue;
+        append_rows(out, tiles.front() / cols, tiles.back() / cols + 1, cols, group_rows);
       }
       break;
   }

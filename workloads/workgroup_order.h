@@ -19,7 +19,10 @@
 //   column_major : tile columns left to right, rows top to bottom within a column;
 //   t3_stage     : GPU g of N runs stages s = 1..N; stage s produces chunk (g + s) mod N (stage 1: the chunk
 //                  its ring neighbour g-1 needs first; stage N: chunk g, the one g owns); within a stage,
-//                  that chunk's tiles in row-major order.
+//                  that chunk's tiles in row-major order, or grouped (below) when group_rows > 0.
+//   grouped      : bands of group_rows tile rows, top to bottom; within a band, column by column (each
+//                  column top to bottom), so that a band's A rows and one B column stay in the L2 while the
+//                  band is produced (the "GROUP_M" swizzle of GEMM libraries).
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -28,8 +31,8 @@
 
 namespace t3vp {
 
-enum class workgroup_order : std::uint8_t { row_major, column_major, t3_stage };
-const char* to_string(workgroup_order o);  // "row-major", "column-major", "t3-stage"
+enum class workgroup_order : std::uint8_t { row_major, column_major, t3_stage, grouped };
+const char* to_string(workgroup_order o);  // "row-major", "column-major", "t3-stage", "grouped"
 // Case-insensitive; accepts '-' or '_' ("row_major" == "row-major"). Throws std::invalid_argument listing
 // the valid values.
 workgroup_order parse_workgroup_order(const std::string& s);
@@ -65,6 +68,6 @@ std::uint32_t stage_of_tile(const gemm_tiling& tiling, std::uint32_t n_gpus, std
 // n_gpus and g are validated for every order but only t3_stage depends on them. Throws
 // std::invalid_argument for n_gpus < 1 or g >= n_gpus.
 std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tiling& tiling, std::uint32_t n_gpus,
-                                          std::uint32_t g);
+                                          std::uint32_t g, std::uint32_t group_rows = 0);
 
 }  // namespace t3vp

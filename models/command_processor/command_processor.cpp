@@ -41,7 +41,7 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
   rw("TILE_M", 0x078, 128, "workgroup tile rows");
   rw("TILE_N", 0x080, 128, "workgroup tile columns");
   rw("K_STEP", 0x088, 32, "k elements per step");
-  rw("ORDER", 0x090, 0, "dispatch order: 0 row-major, 1 column-major, 2 T3 stage order");
+  rw("ORDER", 0x090, 0, "dispatch order: 0 row-major, 1 column-major, 2 T3 stage order, 3 grouped");
   rw("ORDER_DEVICES", 0x098, 1, "T3 stage order: number of devices (chunks)");
   rw("ORDER_RANK", 0x0a0, 0, "T3 stage order: this device's rank");
   rw("DATA_MODE", 0x0a8, 1, "0 exact (compute), 1 synthetic partials, 2 off (no data)");
@@ -55,6 +55,7 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
   rw("REMOTE_ROW_BEGIN", 0x0e8, 0, "remote_map: tiles whose first row is in [REMOTE_ROW_BEGIN, REMOTE_ROW_END) ...");
   rw("REMOTE_ROW_END", 0x0f0, 0, "... are stored into GPU REMOTE_GPU's memory at the same address (empty: none)");
   rw("REMOTE_GPU", 0x0f8, 0, "remote_map: the GPU the remote-mapped tiles go to");
+  rw("ORDER_GROUP", 0x100, 0, "grouped and T3 stage orders: tile rows per band, column by column within it (0: row-major)");
   SC_HAS_PROCESS(command_processor);
   SC_METHOD(on_done);
   sensitive << sms_.done_event();
@@ -151,6 +152,7 @@ void command_processor::launch() {
   k.gpu = gpu_;
   k.seed = std::uint32_t(regs_.get("SEED"));
   k.store_update = regs_.get("STORE_OP") == 1;
+  k.group_rows = std::uint32_t(regs_.get("ORDER_GROUP"));
   k.remote_row_begin = std::uint32_t(regs_.get("REMOTE_ROW_BEGIN"));
   k.remote_row_end = std::uint32_t(regs_.get("REMOTE_ROW_END"));
   if (k.remote_row_end > k.remote_row_begin) k.remote_gpu = std::int32_t(regs_.get("REMOTE_GPU"));

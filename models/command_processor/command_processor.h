@@ -16,7 +16,7 @@ namespace t3vp {
 // Status register values.
 enum class cp_status : std::uint64_t { idle = 0, running = 1, done = 2, error = 3 };
 // Workgroup dispatch orders (register ORDER).
-enum class dispatch_kind : std::uint64_t { row_major = 0, column_major = 1, t3_stage = 2 };
+enum class dispatch_kind : std::uint64_t { row_major = 0, column_major = 1, t3_stage = 2, grouped = 3 };
 // Kernel types (register KERNEL).
 enum class kernel_kind : std::uint64_t { gemm = 0, reduce_scatter = 1, all_gather = 2 };
 

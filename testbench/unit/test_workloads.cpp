@@ -463,3 +463,15 @@ TEST_CASE("bad chunk and dispatch inputs throw", "[workloads]") {
   CHECK_THROWS_AS(chunk_of_tile(t, 4, t.tile_count()), std::out_of_range);
   CHECK_THROWS_AS(chunk_height(256, 0), std::invalid_argument);
 }
+
+TEST_CASE("grouped order walks bands of tile rows column by column", "[workloads][dispatch]") {
+  // 5 x 3 tiles, bands of 2 rows: rows {0,1} column by column, then {2,3}, then {4}.
+  const gemm_tiling t(gemm_shape{5 * 128, 3 * 128, 64}, tiling_params{});
+  const std::vector<std::uint32_t> want = {0, 3, 1, 4, 2, 5, 6, 9, 7, 10, 8, 11, 12, 13, 14};
+  CHECK(dispatch_order(workgroup_order::grouped, t, 1, 0, 2) == want);
+  CHECK(dispatch_order(workgroup_order::grouped, t, 1, 0, 1) == dispatch_order(workgroup_order::row_major, t, 1, 0));
+  // T3 stages keep their chunk order; within a stage the band order applies.
+  const std::vector<std::uint32_t> s = dispatch_order(workgroup_order::t3_stage, t, 1, 0, 8);
+  CHECK(s == dispatch_order(workgroup_order::grouped, t, 1, 0, 8));
+  CHECK(parse_workgroup_order("Grouped") == workgroup_order::grouped);
+}
