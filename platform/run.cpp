@@ -409,7 +409,7 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   doc["per_gpu"] = per_gpu;
   {  // What the T3 blocks and links needed at most: the figures an architect sizes them by.
     unsigned trk = 0, dmaq = 0, credits = 0, mcq = 0;
-    std::uint64_t spills = 0, dma_refused = 0;
+    std::uint64_t spills = 0, dma_refused = 0, bank_updates_max = 0, bank_updates = 0, banks = 0;
     for (unsigned g = 0; g < pc.gpus; ++g) {
       gpu_node& n = *top->gpu[g];
       trk = std::max(trk, n.tracker.occupancy_max());
@@ -417,12 +417,18 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
       spills += n.tracker.spills();
       dma_refused += n.dma.refused();
       for (const auto& l : n.nic.links()) credits = std::max(credits, l->credits_in_use_max());
-      for (const auto& m : n.mc) mcq = std::max(mcq, m->queue_max());
+      for (const auto& m : n.mc) {
+        mcq = std::max(mcq, m->queue_max());
+        for (std::uint64_t u : m->updates_per_bank()) bank_updates_max = std::max(bank_updates_max, u), bank_updates += u;
+        banks += pc.hbm.geometry.banks();
+      }
     }
     doc["sizing"] = {{"tracker_entries_max", trk}, {"tracker_entries", pc.tracker.entries}, {"tracker_spills", spills},
                      {"dma_queue_max", dmaq}, {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused},
                      {"link_credits_max", credits}, {"link_credits", pc.link.credits()},
-                     {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries}};
+                     {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries},
+                     {"nmc_updates_per_bank_max", bank_updates_max},
+                     {"nmc_updates_per_bank_mean", banks ? double(bank_updates) / double(banks) : 0.0}};
   }
   if (producer)
     doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
@@ -491,11 +497,13 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   const auto& sz = doc["sizing"];
   std::snprintf(line, sizeof line,
                 "  sizing (max over GPUs): tracker %u of %u entries (%llu spilled), DMA queue %u of %u, link credits %u "
-                "of %u, controller queue %u of %u\n",
+                "of %u, controller queue %u of %u, NMC updates per bank %llu (mean %.0f)\n",
                 sz["tracker_entries_max"].get<unsigned>(), pc.tracker.entries,
                 (unsigned long long)sz["tracker_spills"].get<std::uint64_t>(), sz["dma_queue_max"].get<unsigned>(),
                 pc.dma.queue_depth, sz["link_credits_max"].get<unsigned>(), pc.link.credits(),
-                sz["mc_queue_max"].get<unsigned>(), pc.mc.queue_entries);
+                sz["mc_queue_max"].get<unsigned>(), pc.mc.queue_entries,
+                (unsigned long long)sz["nmc_updates_per_bank_max"].get<std::uint64_t>(),
+                sz["nmc_updates_per_bank_mean"].get<double>());
   os << line;
   std::snprintf(line, sizeof line, "  wall %.2f s, peak RSS %.0f MiB\n", wall, peak_rss_bytes() / 1048576.0);
   r.table = os.str() + line;

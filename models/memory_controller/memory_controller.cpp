@@ -102,6 +102,12 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
   const std::uint64_t first = ha.pc_addr & ~(bb - 1);
   const std::uint64_t span = ((ha.pc_addr + len + bb - 1) & ~(bb - 1)) - first;
   const access_timing at = pc_.schedule(ai.op, first, span, start, !policy_->first_ready());
+  if (ai.op == mem_op::update) {  // sizing: near-memory updates each bank's adder performs
+    const dram_location loc = decode_pc_address(pc_.geometry(), first);
+    const std::size_t bank = std::size_t(loc.bank_group) * pc_.geometry().banks_per_group + loc.bank;
+    if (updates_per_bank_.size() <= bank) updates_per_bank_.resize(pc_.geometry().banks(), 0);
+    ++updates_per_bank_[bank];
+  }
 
   queue_[static_cast<int>(ai.cls)].push(at.last_column);
   occupancy_max_ = std::max(occupancy_max_, held + 1);

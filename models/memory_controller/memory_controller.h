@@ -48,6 +48,8 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
 
   void report_stats(stat_sink& sink) const override;
   unsigned queue_max() const { return occupancy_max_; }
+  // Update requests by bank (bank group major): how busy each bank's near-memory adder was.
+  const std::vector<std::uint64_t>& updates_per_bank() const { return updates_per_bank_; }
   std::uint64_t bytes(traffic_phase p, mem_op op) const {
     return bytes_by_phase_[static_cast<int>(p)][static_cast<int>(op)];
   }
@@ -86,6 +88,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   std::uint64_t policy_wait_ = 0;     // cycles requests were held back by the policy
   std::uint64_t last_done_ = 0;
   std::uint64_t errors_ = 0;
+  std::vector<std::uint64_t> updates_per_bank_;
 };
 
 }  // namespace t3vp
