@@ -158,8 +158,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("mc.mca_threshold_low", 4, "requests", 1, 4096,
               "MCA: communication issues only while fewer compute requests are queued, for a memory-intensive "
               "producer (assumed)"),
-      integer("mc.mca_threshold_high", 24, "requests", 1, 4096,
-              "MCA: the same threshold for a compute-intensive producer (assumed)"),
+      integer("mc.mca_threshold_high", 64, "requests", 1, 4096,
+              "MCA: the same threshold for a compute-intensive producer; the default, the whole queue, leaves a "
+              "compute-bound producer's communication unthrottled (assumed)"),
       real("mc.mca_intensity_cut", "0.5", "ratio", 0, 1,
            "MCA: the producer is memory-intensive when its first-window bytes exceed this fraction of the "
            "pseudo-channel's peak (assumed)"),

@@ -60,7 +60,7 @@ class fcfs_policy : public arbitration_policy {
 // Thresholds, window and limit are not published: parameters (mc.mca_*), documented in
 // docs/blocks/memory_controller.md.
 struct mca_config {
-  unsigned threshold_low = 4, threshold_high = 24;
+  unsigned threshold_low = 4, threshold_high = 64;
   double intensity_cut = 0.5;
   std::uint64_t window_cycles = 10000, starvation_cycles = 2000;
   double peak_bytes_per_cycle = 16;  // the pseudo-channel's peak (burst bytes / burst cycles)
