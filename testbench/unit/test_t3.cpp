@@ -35,10 +35,13 @@ TEST_CASE("T3 modes reduce bit-exactly like the golden ring reduction", "[t3][sy
   }
 }
 
-TEST_CASE("T3 with exact data equals the golden on 3 GPUs", "[t3][system]") {
-  auto j = run_json("--mode t3 --set data.mode=exact --set gemm.tile_m=64 " + shape(384, 200, 96, 3));
-  CHECK(j["functional"]["checked_elements"].get<std::uint64_t>() == 3u * 384 * 200);
-  CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+TEST_CASE("every mode with exact data equals the golden on 3 GPUs", "[t3][system]") {
+  for (const char* mode : {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"}) {
+    INFO(mode);
+    auto j = run_json("--mode " + std::string(mode) + " --set data.mode=exact --set gemm.tile_m=64 " + shape(384, 200, 96, 3));
+    CHECK(j["functional"]["checked_elements"].get<std::uint64_t>() == 3u * 384 * 200);
+    CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  }
 }
 
 TEST_CASE("T3 moves the reduction into memory: fewer reduce-scatter reads and no RS writes", "[t3][system]") {
