@@ -12,7 +12,10 @@ namespace t3vp {
 class slot_calendar {
  public:
   explicit slot_calendar(unsigned horizon_log2 = 16)
-      : mask_((1ull << horizon_log2) - 1), words_((1u << horizon_log2) / 64, 0), full_((words_.size() + 63) / 64, 0) {}
+      : mask_((1ull << horizon_log2) - 1),
+        words_((1u << horizon_log2) / 64, 0),
+        full_((words_.size() + 63) / 64, 0),
+        nonzero_(full_.size(), 0) {}
 
   std::uint64_t base() const { return base_; }  // earliest cycle still tracked
 
@@ -26,6 +29,7 @@ class slot_calendar {
       if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
       return len >= 64 ? w : w & ((1ull << len) - 1);
     }
+    if (c >= base_ + mask_ + 1) return 0;  // beyond the horizon: nothing reserved yet
     return bits_slow(c, len, past);
   }
   bool is_free(std::uint64_t c, unsigned len) const { return bits(c, len, true) == 0; }
@@ -36,6 +40,7 @@ class slot_calendar {
     if (__builtin_expect(c >= base_ && c + len <= base_ + mask_ + 1 && sh + len <= 64, 1)) {  // one word, no sliding
       const std::size_t idx = (c & mask_) >> 6;
       words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
+      nonzero_[idx >> 6] |= 1ull << (idx & 63);
       if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       return;
     }
@@ -93,31 +98,43 @@ class slot_calendar {
       const unsigned take = unsigned(std::min<std::uint64_t>(64 - sh, c + len - x));
       const std::size_t idx = (x & mask_) >> 6;
       words_[idx] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
+      nonzero_[idx >> 6] |= 1ull << (idx & 63);
       if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       x += take;
     }
   }
-  // Slide the horizon so that `end` fits, clearing the words that fall out of it.
+  // Slide the horizon so that `end` fits, clearing the words that fall out of it (only those that
+  // hold a reservation, found with the nonzero summary).
   void advance(std::uint64_t end) {
     const std::uint64_t span = mask_ + 1;
     if (end <= base_ + span) return;
-    std::uint64_t new_base = (end - span + 63) & ~63ull;
-    if (new_base - base_ >= span) {
-      std::fill(words_.begin(), words_.end(), 0);
-      std::fill(full_.begin(), full_.end(), 0);
-    } else {
-      for (std::uint64_t c = base_ & ~63ull; c < new_base; c += 64) {
-        const std::size_t idx = (c & mask_) >> 6;
-        words_[idx] = 0;
-        full_[idx >> 6] &= ~(1ull << (idx & 63));
+    const std::uint64_t new_base = (end - span + 63) & ~63ull;
+    const std::uint64_t stop = std::min(new_base, base_ + span);
+    const unsigned per = unsigned(std::min<std::size_t>(64, words_.size()));  // words per summary word
+    for (std::uint64_t c = base_; c < stop;) {  // base_ is a multiple of 64
+      const std::size_t idx = (c & mask_) >> 6;
+      const unsigned b = unsigned(idx & 63);
+      const std::uint64_t nz = nonzero_[idx >> 6] >> b;
+      if (!nz) {  // no reservation in the rest of this summary word
+        c += 64 * std::uint64_t(per - b);
+        continue;
       }
+      const unsigned skip = unsigned(__builtin_ctzll(nz));
+      c += 64 * std::uint64_t(skip);
+      if (c >= stop) break;
+      const std::size_t w = idx + skip;
+      words_[w] = 0;
+      nonzero_[w >> 6] &= ~(1ull << (w & 63));
+      full_[w >> 6] &= ~(1ull << (w & 63));
+      c += 64;
     }
     base_ = new_base;
   }
 
   std::uint64_t mask_;
   std::vector<std::uint64_t> words_;
-  std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
+  std::vector<std::uint64_t> full_;     // bit i: words_[i] is all busy
+  std::vector<std::uint64_t> nonzero_;  // bit i: words_[i] may hold a reservation
   std::uint64_t base_ = 0;
 };
 
