@@ -22,14 +22,16 @@ class slot_calendar {
   // Bitmap of cycles [c, c+len), len <= 64; bit i is cycle c+i. Cycles before the horizon read as
   // `past` (busy when looking for a free slot, empty when counting neighbours).
   [[gnu::always_inline]] std::uint64_t bits(std::uint64_t c, unsigned len, bool past) const {
-    if (__builtin_expect(c >= base_ && c + len <= base_ + mask_ + 1, 1)) {  // inside the horizon: at most two words
+    if (__builtin_expect(c >= base_, 1)) {  // at most two words
+      const std::uint64_t end = base_ + mask_ + 1;
+      if (c >= end) return 0;  // beyond the horizon: nothing reserved yet
       const std::size_t idx = (c & mask_) >> 6;
       const unsigned sh = unsigned(c & 63);
       std::uint64_t w = words_[idx] >> sh;
       if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
-      return len >= 64 ? w : w & ((1ull << len) - 1);
+      const unsigned n = c + len <= end ? len : unsigned(end - c);  // (cycles past the horizon read as free)
+      return n >= 64 ? w : w & ((1ull << n) - 1);
     }
-    if (c >= base_ + mask_ + 1) return 0;  // beyond the horizon: nothing reserved yet
     return bits_slow(c, len, past);
   }
   bool is_free(std::uint64_t c, unsigned len) const { return bits(c, len, true) == 0; }
@@ -37,7 +39,18 @@ class slot_calendar {
   bool any(std::uint64_t c, unsigned len) const { return bits(c, len, false) != 0; }
   [[gnu::always_inline]] void mark(std::uint64_t c, unsigned len) {
     const unsigned sh = unsigned(c & 63);
-    if (__builtin_expect(c >= base_ && c + len <= base_ + mask_ + 1 && sh + len <= 64, 1)) {  // one word, no sliding
+    if (__builtin_expect(c >= base_ && sh + len <= 64, 1)) {  // one word
+      const std::uint64_t end = base_ + mask_ + 1;
+      if (c + len > end) {
+        if (c >= end + 64) return mark_slow(c, len);
+        // c lies in the word just past the horizon: the horizon slides by that one word (it takes the
+        // ring slot of the oldest word, which is cleared).
+        const std::size_t old = (base_ & mask_) >> 6;
+        words_[old] = 0;
+        nonzero_[old >> 6] &= ~(1ull << (old & 63));
+        full_[old >> 6] &= ~(1ull << (old & 63));
+        base_ += 64;
+      }
       const std::size_t idx = (c & mask_) >> 6;
       words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
       nonzero_[idx >> 6] |= 1ull << (idx & 63);
