@@ -11,8 +11,7 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
       banks_(g.banks()),
       col_group_(g.bank_groups, slot_calendar(14)),
       act_group_(g.bank_groups, slot_calendar(14)),
-      window_(16),
-      hints_(2 * g.bank_groups) {
+      window_(16) {
   const unsigned n = g.banks();
   if (t.refresh != refresh_mode::off) {
     refresh_period_ = t.trefi;

@@ -92,7 +92,7 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
     std::uint64_t start = 0, answer = 0;
     unsigned occupancy = 0;
   };
-  std::vector<column_hint> hints_;
+  std::array<column_hint, 16> hints_{};  // (bank groups <= 8)
   pc_address_decoder decoder_{g_};  // the last accesses (ring): the reorder window
   std::uint64_t accesses_ = 0;
   std::uint64_t last_data_end_ = 0;  // for in-order placement

@@ -14,8 +14,7 @@ class slot_calendar {
   explicit slot_calendar(unsigned horizon_log2 = 16)
       : mask_((1ull << horizon_log2) - 1),
         words_((1u << horizon_log2) / 64, 0),
-        full_((words_.size() + 63) / 64, 0),
-        nonzero_(full_.size(), 0) {}
+        full_((words_.size() + 63) / 64, 0) {}
 
   std::uint64_t base() const { return base_; }  // earliest cycle still tracked
 
@@ -47,14 +46,13 @@ class slot_calendar {
         // ring slot of the oldest word, which is cleared).
         const std::size_t old = (base_ & mask_) >> 6;
         words_[old] = 0;
-        nonzero_[old >> 6] &= ~(1ull << (old & 63));
         full_[old >> 6] &= ~(1ull << (old & 63));
         base_ += 64;
       }
       const std::size_t idx = (c & mask_) >> 6;
       words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
-      nonzero_[idx >> 6] |= 1ull << (idx & 63);
       if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
+      high_ = std::max(high_, c + len);
       return;
     }
     mark_slow(c, len);
@@ -111,44 +109,31 @@ class slot_calendar {
       const unsigned take = unsigned(std::min<std::uint64_t>(64 - sh, c + len - x));
       const std::size_t idx = (x & mask_) >> 6;
       words_[idx] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
-      nonzero_[idx >> 6] |= 1ull << (idx & 63);
       if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       x += take;
     }
+    if (len) high_ = std::max(high_, c + len);
   }
-  // Slide the horizon so that `end` fits, clearing the words that fall out of it (only those that
-  // hold a reservation, found with the nonzero summary).
+  // Slide the horizon so that `end` fits, clearing the words that fall out of it. Words at or after
+  // high_ (one past the latest reservation) are empty already.
   void advance(std::uint64_t end) {
     const std::uint64_t span = mask_ + 1;
     if (end <= base_ + span) return;
     const std::uint64_t new_base = (end - span + 63) & ~63ull;
-    const std::uint64_t stop = std::min(new_base, base_ + span);
-    const unsigned per = unsigned(std::min<std::size_t>(64, words_.size()));  // words per summary word
-    for (std::uint64_t c = base_; c < stop;) {  // base_ is a multiple of 64
+    const std::uint64_t stop = std::min({new_base, base_ + span, std::uint64_t((high_ + 63) & ~63ull)});
+    for (std::uint64_t c = base_; c < stop; c += 64) {  // base_ is a multiple of 64
       const std::size_t idx = (c & mask_) >> 6;
-      const unsigned b = unsigned(idx & 63);
-      const std::uint64_t nz = nonzero_[idx >> 6] >> b;
-      if (!nz) {  // no reservation in the rest of this summary word
-        c += 64 * std::uint64_t(per - b);
-        continue;
-      }
-      const unsigned skip = unsigned(__builtin_ctzll(nz));
-      c += 64 * std::uint64_t(skip);
-      if (c >= stop) break;
-      const std::size_t w = idx + skip;
-      words_[w] = 0;
-      nonzero_[w >> 6] &= ~(1ull << (w & 63));
-      full_[w >> 6] &= ~(1ull << (w & 63));
-      c += 64;
+      words_[idx] = 0;
+      full_[idx >> 6] &= ~(1ull << (idx & 63));
     }
     base_ = new_base;
   }
 
   std::uint64_t mask_;
   std::vector<std::uint64_t> words_;
-  std::vector<std::uint64_t> full_;     // bit i: words_[i] is all busy
-  std::vector<std::uint64_t> nonzero_;  // bit i: words_[i] may hold a reservation
+  std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
   std::uint64_t base_ = 0;
+  std::uint64_t high_ = 0;  // one past the latest cycle ever reserved
 };
 
 }  // namespace t3vp
