@@ -9,12 +9,6 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
       g_(g),
       t_(t),
       banks_(g.banks()),
-      calendar_words_((65536 / 64) * 8 + 8, 0),
-      bus_(16, line_aligned(calendar_words_, 0), 3),
-      bus_read_(16, line_aligned(calendar_words_, 1), 3),
-      bus_write_(16, line_aligned(calendar_words_, 2), 3),
-      col_any_(16, line_aligned(calendar_words_, 3), 3),
-      act_any_(16, line_aligned(calendar_words_, 4), 3),
       col_group_(g.bank_groups, slot_calendar(14)),
       act_group_(g.bank_groups, slot_calendar(14)),
       window_(16) {
@@ -27,11 +21,6 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
       banks_[i].next_refresh = banks_[i].refresh_offset;
     }
   }
-}
-
-std::uint64_t* pseudo_channel::line_aligned(std::vector<std::uint64_t>& v, unsigned slot) {
-  const auto p = reinterpret_cast<std::uintptr_t>(v.data());
-  return reinterpret_cast<std::uint64_t*>((p + 63) & ~std::uintptr_t(63)) + slot;
 }
 
 void pseudo_channel::set_reorder_window(unsigned w) { window_.assign(std::max(1u, w), window_entry{}); }

@@ -80,10 +80,6 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
   std::vector<bank_state> banks_;
   // Reservation calendars: data bus (all, reads, writes), column slots (channel, per bank group),
   // row activations (channel, per bank group).
-  // The words of the five 65 536-cycle calendars are interleaved in one 64-byte aligned block (word i
-  // of all five in one host cache line): a burst's checks and reservations touch one or two lines.
-  std::vector<std::uint64_t> calendar_words_;
-  static std::uint64_t* line_aligned(std::vector<std::uint64_t>& v, unsigned slot);
   slot_calendar bus_, bus_read_, bus_write_, col_any_, act_any_;
   std::vector<slot_calendar> col_group_, act_group_;
   struct window_entry {

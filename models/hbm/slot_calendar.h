@@ -13,29 +13,8 @@ class slot_calendar {
  public:
   explicit slot_calendar(unsigned horizon_log2 = 16)
       : mask_((1ull << horizon_log2) - 1),
-        nwords_((1u << horizon_log2) / 64),
-        own_(nwords_, 0),
-        w_(own_.data()),
-        full_((nwords_ + 63) / 64, 0) {}
-  // Words kept in caller-owned, zeroed storage: word i at shared[i << stride_log2] (several calendars
-  // of one pseudo-channel interleave their words so that one host cache line holds them all).
-  slot_calendar(unsigned horizon_log2, std::uint64_t* shared, unsigned stride_log2)
-      : mask_((1ull << horizon_log2) - 1),
-        nwords_((1u << horizon_log2) / 64),
-        w_(shared),
-        shift_(stride_log2),
-        full_((nwords_ + 63) / 64, 0) {}
-  slot_calendar(const slot_calendar& o)
-      : mask_(o.mask_), nwords_(o.nwords_), own_(o.own_), w_(o.owns() ? own_.data() : o.w_), shift_(o.shift_),
-        full_(o.full_), base_(o.base_), high_(o.high_) {}
-  slot_calendar& operator=(const slot_calendar& o) {
-    if (this != &o) {
-      mask_ = o.mask_, nwords_ = o.nwords_, own_ = o.own_, shift_ = o.shift_, full_ = o.full_;
-      base_ = o.base_, high_ = o.high_;
-      w_ = o.owns() ? own_.data() : o.w_;
-    }
-    return *this;
-  }
+        words_((1u << horizon_log2) / 64, 0),
+        full_((words_.size() + 63) / 64, 0) {}
 
   std::uint64_t base() const { return base_; }  // earliest cycle still tracked
 
@@ -47,8 +26,8 @@ class slot_calendar {
       if (c >= end) return 0;  // beyond the horizon: nothing reserved yet
       const std::size_t idx = (c & mask_) >> 6;
       const unsigned sh = unsigned(c & 63);
-      std::uint64_t w = word(idx) >> sh;
-      if (sh + len > 64) w |= word((idx + 1) & (nwords_ - 1)) << (64 - sh);
+      std::uint64_t w = words_[idx] >> sh;
+      if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
       const unsigned n = c + len <= end ? len : unsigned(end - c);  // (cycles past the horizon read as free)
       return n >= 64 ? w : w & ((1ull << n) - 1);
     }
@@ -66,13 +45,13 @@ class slot_calendar {
         // c lies in the word just past the horizon: the horizon slides by that one word (it takes the
         // ring slot of the oldest word, which is cleared).
         const std::size_t old = (base_ & mask_) >> 6;
-        word(old) = 0;
+        words_[old] = 0;
         full_[old >> 6] &= ~(1ull << (old & 63));
         base_ += 64;
       }
       const std::size_t idx = (c & mask_) >> 6;
-      word(idx) |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
-      if (word(idx) == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
+      words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
+      if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       high_ = std::max(high_, c + len);
       return;
     }
@@ -85,7 +64,7 @@ class slot_calendar {
     const std::uint64_t end = base_ + mask_ + 1;  // a multiple of 64, like base_
     while (c < end) {
       const unsigned sh = unsigned(c & 63);
-      const std::uint64_t free = ~(word((c & mask_) >> 6) >> sh) & (sh ? (1ull << (64 - sh)) - 1 : ~0ull);
+      const std::uint64_t free = ~(words_[(c & mask_) >> 6] >> sh) & (sh ? (1ull << (64 - sh)) - 1 : ~0ull);
       if (free) return c + unsigned(__builtin_ctzll(free));
       c += 64 - sh;
       // c is word aligned: skip the full words that follow (the summary is exact inside the horizon).
@@ -116,7 +95,7 @@ class slot_calendar {
       if (x >= base_ + mask_ + 1) break;  // beyond the horizon: nothing reserved yet
       const unsigned sh = unsigned(x & 63);
       const unsigned take = std::min<unsigned>(64 - sh, len - i);
-      std::uint64_t w = word((x & mask_) >> 6) >> sh;
+      std::uint64_t w = words_[(x & mask_) >> 6] >> sh;
       if (take < 64) w &= (1ull << take) - 1;
       out |= w << i;
       i += take;
@@ -129,8 +108,8 @@ class slot_calendar {
       const unsigned sh = unsigned(x & 63);
       const unsigned take = unsigned(std::min<std::uint64_t>(64 - sh, c + len - x));
       const std::size_t idx = (x & mask_) >> 6;
-      word(idx) |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
-      if (word(idx) == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
+      words_[idx] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
+      if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       x += take;
     }
     if (len) high_ = std::max(high_, c + len);
@@ -144,22 +123,15 @@ class slot_calendar {
     const std::uint64_t stop = std::min({new_base, base_ + span, std::uint64_t((high_ + 63) & ~63ull)});
     for (std::uint64_t c = base_; c < stop; c += 64) {  // base_ is a multiple of 64
       const std::size_t idx = (c & mask_) >> 6;
-      word(idx) = 0;
+      words_[idx] = 0;
       full_[idx >> 6] &= ~(1ull << (idx & 63));
     }
     base_ = new_base;
   }
 
-  bool owns() const { return w_ == own_.data() && !own_.empty(); }
-  std::uint64_t& word(std::size_t i) { return w_[i << shift_]; }
-  std::uint64_t word(std::size_t i) const { return w_[i << shift_]; }
-
   std::uint64_t mask_;
-  std::size_t nwords_;
-  std::vector<std::uint64_t> own_;  // the words, unless shared storage was given
-  std::uint64_t* w_;
-  unsigned shift_ = 0;
-  std::vector<std::uint64_t> full_;  // bit i: word(i) is all busy
+  std::vector<std::uint64_t> words_;
+  std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
   std::uint64_t base_ = 0;
   std::uint64_t high_ = 0;  // one past the latest cycle ever reserved
 };
