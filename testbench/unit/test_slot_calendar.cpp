@@ -1,7 +1,7 @@
 // slot_calendar (the DRAM and L2 reservation calendars) against a naive model with the same semantics:
 // a set of busy cycles, a horizon of 2^h cycles that slides (in whole 64-cycle words) to fit the newest
 // reservation, cycles before it busy when `past` and free otherwise, nothing reserved beyond it. Covers
-// the summary bitmaps (full words skipped by next_free, nonzero words cleared when sliding), the
+// the summary bitmap (full words skipped by next_free), sliding the horizon, the
 // one-word fast paths and calendars smaller than 64 words.
 #include <catch2/catch.hpp>
 #include <algorithm>
