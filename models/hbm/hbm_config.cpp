@@ -43,4 +43,24 @@ dram_location decode_pc_address(const hbm_geometry& g, std::uint64_t pc_addr) {
   return loc;
 }
 
+pc_address_decoder::pc_address_decoder(const hbm_geometry& g) {
+  const unsigned bg = log2u(g.bank_groups), ba = log2u(g.banks_per_group), co = log2u(g.row_bytes / g.burst_bytes);
+  burst_shift_ = log2u(g.burst_bytes);
+  switch (g.mapping) {
+    case pc_mapping::ro_ba_co_bg:
+      bg_shift_ = 0, co_shift_ = bg, ba_shift_ = bg + co;
+      break;
+    case pc_mapping::ro_co_ba_bg:
+      bg_shift_ = 0, ba_shift_ = bg, co_shift_ = bg + ba;
+      break;
+    case pc_mapping::ro_ba_bg_co:
+    default:
+      co_shift_ = 0, bg_shift_ = co, ba_shift_ = co + bg;
+      break;
+  }
+  row_shift_ = bg + ba + co;
+  bg_mask_ = (1u << bg) - 1, ba_mask_ = (1u << ba) - 1, co_mask_ = (1u << co) - 1;
+  hash_ = g.bank_hash;
+}
+
 }  // namespace t3vp

@@ -68,6 +68,31 @@ struct dram_location {
 // Decodes a pseudo-channel-local byte address (burst aligned).
 dram_location decode_pc_address(const hbm_geometry& g, std::uint64_t pc_addr);
 
+// decode_pc_address with the field positions worked out once (the same result, for the hot path).
+class pc_address_decoder {
+ public:
+  explicit pc_address_decoder(const hbm_geometry& g);
+  dram_location operator()(std::uint64_t pc_addr) const {
+    const std::uint64_t burst = pc_addr >> burst_shift_;
+    dram_location loc{};
+    loc.bank_group = unsigned(burst >> bg_shift_) & bg_mask_;
+    loc.bank = unsigned(burst >> ba_shift_) & ba_mask_;
+    loc.column = std::uint32_t(burst >> co_shift_) & co_mask_;
+    loc.row = static_cast<std::uint32_t>(burst >> row_shift_);
+    if (hash_) {
+      const std::uint32_t h = (loc.row * 2654435761u) >> 16;
+      loc.bank ^= h & ba_mask_;
+      loc.bank_group ^= (h >> 8) & bg_mask_;
+    }
+    return loc;
+  }
+
+ private:
+  unsigned burst_shift_, bg_shift_, ba_shift_, co_shift_, row_shift_;
+  unsigned bg_mask_, ba_mask_, co_mask_;
+  bool hash_;
+};
+
 }  // namespace t3vp
 
 namespace t3vp {

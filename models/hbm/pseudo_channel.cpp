@@ -16,8 +16,10 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
   if (t.refresh != refresh_mode::off) {
     refresh_period_ = t.trefi;
     refresh_duration_ = t.refresh == refresh_mode::per_bank ? t.trfc_pb : t.trfc;
-    for (unsigned i = 0; i < n; ++i)
+    for (unsigned i = 0; i < n; ++i) {
       banks_[i].refresh_offset = t.refresh == refresh_mode::per_bank ? std::uint64_t(i) * t.trefi / n : 0;
+      banks_[i].next_refresh = banks_[i].refresh_offset;
+    }
   }
 }
 
@@ -27,7 +29,7 @@ void pseudo_channel::set_reorder_window(unsigned w) { window_.assign(std::max(1u
 // Applied lazily when the bank is next used; a refresh falling inside an access already placed is ignored
 // (documented approximation).
 void pseudo_channel::apply_refresh(bank_state& b, std::uint64_t t) {
-  if (!refresh_period_ || t < b.refresh_offset) return;
+  if (t < b.next_refresh) return;  // (~0 with refresh off)
   const std::int64_t epoch = std::int64_t((t - b.refresh_offset) / refresh_period_);
   if (epoch <= b.refresh_epoch) return;
   const std::uint64_t due = b.refresh_offset + std::uint64_t(epoch) * refresh_period_;
@@ -37,6 +39,7 @@ void pseudo_channel::apply_refresh(bank_state& b, std::uint64_t t) {
   b.act_ok = std::max(b.act_ok, start + refresh_duration_);
   refreshes_ += std::uint64_t(epoch - b.refresh_epoch);
   b.refresh_epoch = epoch;
+  b.next_refresh = due + refresh_period_;
 }
 
 
@@ -67,6 +70,17 @@ inline bool turnaround_conflict(const slot_calendar& other, std::int64_t lo_off,
   if (q < 0) return false;
   c = std::max<std::uint64_t>(c + 1, std::uint64_t(q - lo_off + 1));
   return true;
+}
+
+// Bit i of the result: any of bits i .. i+len-1 of m is set (len >= 1).
+inline std::uint64_t spread(std::uint64_t m, unsigned len) {
+  unsigned have = 1;
+  while (2 * have <= len) {
+    m |= m >> have;
+    have *= 2;
+  }
+  if (have < len) m |= m >> (len - have);
+  return m;
 }
 }  // namespace
 
@@ -103,6 +117,7 @@ std::uint64_t pseudo_channel::place_act(unsigned bg, std::uint64_t t) {
 
 // The earliest column command cycle >= c: column spacing (tCCD_S in the channel, the bank group's
 // occupancy), a free data-bus slot, and read/write turnaround against bursts on either side.
+// Both searches below return the smallest such cycle (every rule only rules out cycles that break it).
 std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned occupancy, std::uint64_t c,
                                            std::uint64_t limit) {
   const std::uint64_t bc = t_.burst_cycles, lat = is_write ? t_.cwl : t_.cl;
@@ -111,28 +126,73 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   const std::int64_t lo_off = is_write ? std::int64_t(lat) - std::int64_t(rtw) : -std::int64_t(wtr);
   const std::int64_t hi_off = std::int64_t(is_write ? lat + bc + wtr + cl : cl + bc + rtw);
   const slot_calendar& other = is_write ? bus_read_ : bus_write_;
-  // Move c just past the latest conflict of whichever rule fails, until all hold at once.
-  c = std::max({c, col_any_.base(), col_group_[bg].base(), bus_.base() > lat ? bus_.base() - lat : 0});
-  for (;;) {
-    std::int64_t q;
-    if ((q = last_busy(bus_, c + lat, unsigned(bc), true)) >= 0) {
-      c = bus_.next_free(std::uint64_t(q) + 1) - lat;
-      continue;
-    }
-    if ((q = last_busy(col_any_, c, t_.tccd_s, true)) >= 0) {
-      c = std::uint64_t(q) + 1;
-      continue;
-    }
-    if ((q = last_busy(col_group_[bg], c, occupancy, true)) >= 0) {
-      c = std::uint64_t(q) + 1;
-      continue;
-    }
-    if (turnaround_conflict(other, lo_off, hi_off, c)) continue;
-    break;
+  slot_calendar& group = col_group_[bg];
+  c = std::max({c, col_any_.base(), group.base(), bus_.base() > lat ? bus_.base() - lat : 0});
+  // Calendars only fill up (a cycle that falls out of a horizon reads as busy, except for the
+  // turnaround check, hence its condition): cycles the last search of this kind ruled out stay ruled
+  // out, so a search starting inside that range continues from where the last one ended.
+  column_hint& hint = hints_[bg * 2 + (is_write ? 1 : 0)];
+  std::uint64_t start = c;
+  if (hint.occupancy == occupancy && c >= hint.start && c <= hint.answer &&
+      (other.base() == 0 || std::int64_t(hint.start) + lo_off >= std::int64_t(other.base()))) {
+    start = hint.start;
+    c = hint.answer;
   }
+  const unsigned ta_len = hi_off > lo_off ? unsigned(hi_off - lo_off) : 0;
+  constexpr unsigned W = 32;  // candidate cycles examined at once
+  if (bc <= W + 1 && t_.tccd_s <= W + 1 && occupancy <= W + 1 && ta_len <= W + 1) {
+    // All rules at once for the 32 candidates c .. c+31: bit i of `blocked` is set when c+i breaks one.
+    for (;;) {
+      std::uint64_t blocked = spread(bus_.bits(c + lat, unsigned(W + bc - 1), true), unsigned(bc));
+      if ((blocked & 0xffffffffull) == 0xffffffffull) {  // the bus is busy throughout: skip to its next free cycle
+        c = std::max(c + W, bus_.next_free(c + lat + W) - lat);
+        continue;
+      }
+      blocked |= spread(col_any_.bits(c, W + t_.tccd_s - 1, true), t_.tccd_s);
+      blocked |= spread(group.bits(c, W + occupancy - 1, true), occupancy);
+      if (ta_len) {
+        const unsigned n = W + ta_len - 1;
+        const std::int64_t lo = std::int64_t(c) + lo_off;
+        std::uint64_t m = 0;
+        if (lo >= 0) {
+          m = other.bits(std::uint64_t(lo), n, false);
+        } else if (std::uint64_t(-lo) < n) {  // (cycles before 0 hold nothing)
+          m = other.bits(0, unsigned(n - std::uint64_t(-lo)), false) << std::uint64_t(-lo);
+        }
+        blocked |= spread(m, ta_len);
+      }
+      const std::uint64_t free = ~blocked & 0xffffffffull;
+      if (free) {
+        c += unsigned(__builtin_ctzll(free));
+        break;
+      }
+      c += W;
+    }
+  } else {
+    // Long windows (configurations far from the defaults): move c just past the latest conflict of
+    // whichever rule fails, until all hold at once.
+    for (;;) {
+      std::int64_t q;
+      if ((q = last_busy(bus_, c + lat, bc, true)) >= 0) {
+        c = bus_.next_free(std::uint64_t(q) + 1) - lat;
+        continue;
+      }
+      if ((q = last_busy(col_any_, c, t_.tccd_s, true)) >= 0) {
+        c = std::uint64_t(q) + 1;
+        continue;
+      }
+      if ((q = last_busy(group, c, occupancy, true)) >= 0) {
+        c = std::uint64_t(q) + 1;
+        continue;
+      }
+      if (turnaround_conflict(other, lo_off, hi_off, c)) continue;
+      break;
+    }
+  }
+  hint = {start, c, occupancy};  // every cycle in [start, c) breaks a rule
   if (c > limit) return ~0ull;
   col_any_.mark(c, t_.tccd_s);
-  col_group_[bg].mark(c, occupancy);
+  group.mark(c, occupancy);
   bus_.mark(c + lat, unsigned(bc));
   (is_write ? bus_write_ : bus_read_).mark(c + lat, unsigned(bc));
   return c;
@@ -185,7 +245,7 @@ access_timing pseudo_channel::schedule(mem_op op, std::uint64_t pc_addr, std::ui
   }
   access_timing at{~0ull, ~0ull, 0, 0};
   for (std::uint64_t off = 0; off < bytes; off += g_.burst_bytes) {
-    const dram_location loc = decode_pc_address(g_, pc_addr + off);
+    const dram_location loc = decoder_(pc_addr + off);
     bank_state& b = banks_[loc.bank_group * g_.banks_per_group + loc.bank];
     apply_refresh(b, std::max(earliest, b.col_ok));
     std::uint64_t first_cmd = ~0ull;
@@ -298,7 +358,7 @@ access_timing pseudo_channel::schedule_block(mem_op op, std::uint64_t pc_addr, s
   touch touches[64];
   unsigned nt = 0, per_group[8] = {}, first_in_group[8] = {}, last_in_group[8] = {};
   for (std::uint64_t i = 0; i < n; ++i) {
-    const dram_location loc = decode_pc_address(g_, pc_addr + i * g_.burst_bytes);
+    const dram_location loc = decoder_(pc_addr + i * g_.burst_bytes);
     const unsigned bank = loc.bank_group * g_.banks_per_group + loc.bank;
     if (!per_group[loc.bank_group]++) first_in_group[loc.bank_group] = unsigned(i);
     last_in_group[loc.bank_group] = unsigned(i) + 1;

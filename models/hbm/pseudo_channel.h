@@ -51,6 +51,7 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
     std::uint64_t pre_ok = 0;   // earliest PRE (tRAS, tRTP, tWR)
     std::int64_t refresh_epoch = -1;  // index of the last refresh applied
     std::uint64_t refresh_offset = 0;
+    std::uint64_t next_refresh = ~0ull;  // due time of the next refresh not yet applied
     // Rows this bank had open before the current one: a burst that arrives (in simulated time) while
     // such a row was still open may be served as a hit inside that interval, if it fits before the
     // precharge already placed. Keeps row hits when initiators run ahead of each other (quantum).
@@ -84,7 +85,15 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
   struct window_entry {
     std::uint64_t arrival = 0, first_data = 0;
   };
-  std::vector<window_entry> window_;  // the last accesses (ring): the reorder window
+  std::vector<window_entry> window_;
+  // Per bank group and direction: the last column search began at `start` and ended at `answer` for
+  // this occupancy; every cycle in [start, answer) broke a rule then.
+  struct column_hint {
+    std::uint64_t start = 0, answer = 0;
+    unsigned occupancy = 0;
+  };
+  std::array<column_hint, 16> hints_{};  // (bank groups <= 8)
+  pc_address_decoder decoder_{g_};  // the last accesses (ring): the reorder window
   std::uint64_t accesses_ = 0;
   std::uint64_t last_data_end_ = 0;  // for in-order placement
   std::uint64_t refresh_period_ = 0, refresh_duration_ = 0;

@@ -11,20 +11,78 @@ namespace t3vp {
 
 class slot_calendar {
  public:
-  explicit slot_calendar(unsigned horizon_log2 = 16) : mask_((1ull << horizon_log2) - 1), words_((1u << horizon_log2) / 64, 0) {}
+  explicit slot_calendar(unsigned horizon_log2 = 16)
+      : mask_((1ull << horizon_log2) - 1),
+        words_((1u << horizon_log2) / 64, 0),
+        full_((words_.size() + 63) / 64, 0) {}
 
   std::uint64_t base() const { return base_; }  // earliest cycle still tracked
 
   // Bitmap of cycles [c, c+len), len <= 64; bit i is cycle c+i. Cycles before the horizon read as
   // `past` (busy when looking for a free slot, empty when counting neighbours).
-  std::uint64_t bits(std::uint64_t c, unsigned len, bool past) const {
-    if (c >= base_ && c + len <= base_ + mask_ + 1) {  // fast path: inside the horizon, at most two words
+  [[gnu::always_inline]] std::uint64_t bits(std::uint64_t c, unsigned len, bool past) const {
+    if (__builtin_expect(c >= base_, 1)) {  // at most two words
+      const std::uint64_t end = base_ + mask_ + 1;
+      if (c >= end) return 0;  // beyond the horizon: nothing reserved yet
       const std::size_t idx = (c & mask_) >> 6;
       const unsigned sh = unsigned(c & 63);
       std::uint64_t w = words_[idx] >> sh;
       if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
-      return len >= 64 ? w : w & ((1ull << len) - 1);
+      const unsigned n = c + len <= end ? len : unsigned(end - c);  // (cycles past the horizon read as free)
+      return n >= 64 ? w : w & ((1ull << n) - 1);
     }
+    return bits_slow(c, len, past);
+  }
+  bool is_free(std::uint64_t c, unsigned len) const { return bits(c, len, true) == 0; }
+  unsigned count(std::uint64_t c, unsigned len) const { return unsigned(__builtin_popcountll(bits(c, len, false))); }
+  bool any(std::uint64_t c, unsigned len) const { return bits(c, len, false) != 0; }
+  [[gnu::always_inline]] void mark(std::uint64_t c, unsigned len) {
+    const unsigned sh = unsigned(c & 63);
+    if (__builtin_expect(c >= base_ && sh + len <= 64, 1)) {  // one word
+      const std::uint64_t end = base_ + mask_ + 1;
+      if (c + len > end) {
+        if (c >= end + 64) return mark_slow(c, len);
+        // c lies in the word just past the horizon: the horizon slides by that one word (it takes the
+        // ring slot of the oldest word, which is cleared).
+        const std::size_t old = (base_ & mask_) >> 6;
+        words_[old] = 0;
+        full_[old >> 6] &= ~(1ull << (old & 63));
+        base_ += 64;
+      }
+      const std::size_t idx = (c & mask_) >> 6;
+      words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
+      if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
+      high_ = std::max(high_, c + len);
+      return;
+    }
+    mark_slow(c, len);
+  }
+
+  // The first cycle >= c that is free, skipping runs of whole busy words with the summary bitmap.
+  std::uint64_t next_free(std::uint64_t c) const {
+    c = std::max(c, base_);
+    const std::uint64_t end = base_ + mask_ + 1;  // a multiple of 64, like base_
+    while (c < end) {
+      const unsigned sh = unsigned(c & 63);
+      const std::uint64_t free = ~(words_[(c & mask_) >> 6] >> sh) & (sh ? (1ull << (64 - sh)) - 1 : ~0ull);
+      if (free) return c + unsigned(__builtin_ctzll(free));
+      c += 64 - sh;
+      // c is word aligned: skip the full words that follow (the summary is exact inside the horizon).
+      while (c < end) {
+        const std::size_t idx = (c & mask_) >> 6;
+        const unsigned b = unsigned(idx & 63);
+        const std::uint64_t nonfull = ~(full_[idx >> 6] >> b);  // (bits shifted in from the top read as not full)
+        const unsigned run = nonfull ? unsigned(__builtin_ctzll(nonfull)) : 64;
+        c = std::min(end, c + 64 * std::uint64_t(run));
+        if (run < 64 - b) break;  // a word that is not full
+      }
+    }
+    return c;
+  }
+
+
+ private:
+  [[gnu::noinline]] std::uint64_t bits_slow(std::uint64_t c, unsigned len, bool past) const {
     std::uint64_t out = 0;
     unsigned i = 0;
     if (c < base_) {
@@ -44,48 +102,38 @@ class slot_calendar {
     }
     return out;
   }
-  bool is_free(std::uint64_t c, unsigned len) const { return bits(c, len, true) == 0; }
-  unsigned count(std::uint64_t c, unsigned len) const { return unsigned(__builtin_popcountll(bits(c, len, false))); }
-  bool any(std::uint64_t c, unsigned len) const { return bits(c, len, false) != 0; }
-  void mark(std::uint64_t c, unsigned len) {
+  [[gnu::noinline]] void mark_slow(std::uint64_t c, unsigned len) {
     advance(c + len);
     for (std::uint64_t x = std::max(c, base_); x < c + len;) {
       const unsigned sh = unsigned(x & 63);
       const unsigned take = unsigned(std::min<std::uint64_t>(64 - sh, c + len - x));
-      words_[(x & mask_) >> 6] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
+      const std::size_t idx = (x & mask_) >> 6;
+      words_[idx] |= (take >= 64 ? ~0ull : ((1ull << take) - 1)) << sh;
+      if (words_[idx] == ~0ull) full_[idx >> 6] |= 1ull << (idx & 63);
       x += take;
     }
-
+    if (len) high_ = std::max(high_, c + len);
   }
-  // The first cycle >= c that is free, skipping whole busy words.
-  std::uint64_t next_free(std::uint64_t c) const {
-    c = std::max(c, base_);
-    while (c < base_ + mask_ + 1) {
-      const unsigned sh = unsigned(c & 63);
-      const std::uint64_t free = ~(words_[(c & mask_) >> 6] >> sh) & (sh ? (1ull << (64 - sh)) - 1 : ~0ull);
-      if (free) return c + unsigned(__builtin_ctzll(free));
-      c += 64 - sh;
-    }
-    return c;
-  }
-
- private:
-  // Slide the horizon so that `end` fits, clearing the words that fall out of it.
+  // Slide the horizon so that `end` fits, clearing the words that fall out of it. Words at or after
+  // high_ (one past the latest reservation) are empty already.
   void advance(std::uint64_t end) {
     const std::uint64_t span = mask_ + 1;
     if (end <= base_ + span) return;
-    std::uint64_t new_base = (end - span + 63) & ~63ull;
-    if (new_base - base_ >= span) {
-      std::fill(words_.begin(), words_.end(), 0);
-    } else {
-      for (std::uint64_t c = base_ & ~63ull; c < new_base; c += 64) words_[(c & mask_) >> 6] = 0;
+    const std::uint64_t new_base = (end - span + 63) & ~63ull;
+    const std::uint64_t stop = std::min({new_base, base_ + span, std::uint64_t((high_ + 63) & ~63ull)});
+    for (std::uint64_t c = base_; c < stop; c += 64) {  // base_ is a multiple of 64
+      const std::size_t idx = (c & mask_) >> 6;
+      words_[idx] = 0;
+      full_[idx >> 6] &= ~(1ull << (idx & 63));
     }
     base_ = new_base;
   }
 
   std::uint64_t mask_;
   std::vector<std::uint64_t> words_;
+  std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
   std::uint64_t base_ = 0;
+  std::uint64_t high_ = 0;  // one past the latest cycle ever reserved
 };
 
 }  // namespace t3vp

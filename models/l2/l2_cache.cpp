@@ -274,6 +274,7 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   tlm::tlm_response_status err = tlm::TLM_OK_RESPONSE;
 
   std::uint64_t done = arrival;
+  const std::uint64_t first_slot = (arrival + occ_units_ - 1) / occ_units_;  // the first slot at or after arrival
   std::uint64_t hits = 0, misses = 0;
   std::uint64_t run_start = 0, run_count = 0, run_at = 0;  // pending coalesced fill
   auto flush_run = [&]() {
@@ -302,7 +303,7 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   for (std::uint64_t line = first;; ++line) {
     const auto loc = ring[line % ahead];
     if (last - line >= ahead) prefetch(line + ahead);
-    const std::uint64_t slot = reserve_slot(loc.first, arrival);
+    const std::uint64_t slot = reserve_slot(loc.first, first_slot);
     std::uint64_t* tags = &tags_[loc.second * ways_pad];
     std::uint8_t* rank = &aux_[loc.second * aux_stride_];
     std::uint8_t* meta = rank + ways_pad;
@@ -365,7 +366,7 @@ void l2_cache::flush(sc_core::sc_time& delay) {
       std::uint8_t* meta = &aux_[i * aux_stride_ + ways_pad_];
       for (unsigned w = 0; w < ways_; ++w) {
         if (tags[w] == invalid_tag || !(meta[w] & meta_dirty)) continue;
-        const std::uint64_t slot = reserve_slot(s, start);
+        const std::uint64_t slot = reserve_slot(s, (start + occ_units_ - 1) / occ_units_);
         done = std::max(done, write_back(tags[w], meta[w], now, slot, &err));
         meta[w] &= std::uint8_t(~meta_dirty);
         any = true;
@@ -455,9 +456,8 @@ void l2_cache::report_stats(stat_sink& s) const {
 }
 
 // A slice serves one line per slot of occ_units_; a line takes the first free slot at or after its
-// arrival, even if later slots are already taken by initiators that ran ahead (temporal decoupling).
-std::uint64_t l2_cache::reserve_slot(unsigned slice, std::uint64_t arrival_units) {
-  const std::uint64_t first = (arrival_units + occ_units_ - 1) / occ_units_;
+// arrival (`first`, in slots), even if later slots are already taken by initiators that ran ahead (temporal decoupling).
+std::uint64_t l2_cache::reserve_slot(unsigned slice, std::uint64_t first) {
   const std::uint64_t slot = slots_[slice].next_free(first);
   slots_[slice].mark(slot, 1);
   return slot * occ_units_;

@@ -163,7 +163,7 @@ class l2_cache : public sc_core::sc_module, public has_stats {
   std::vector<std::uint64_t, aligned_allocator<std::uint64_t>> tags_;
   std::vector<std::uint8_t, aligned_allocator<std::uint8_t>> aux_;
   std::vector<slot_calendar> slots_;  // per slice: occupied line slots (slot i = [i, i+1) * occ_units_)
-  std::uint64_t reserve_slot(unsigned slice, std::uint64_t arrival_units);
+  std::uint64_t reserve_slot(unsigned slice, std::uint64_t first);  // first: earliest slot index
 
   void reset_tags();
 
