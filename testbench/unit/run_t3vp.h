@@ -2,6 +2,8 @@
 // Runs the t3vp binary as a separate process (each run is its own SystemC elaboration) and captures
 // its exit code and output.
 #include <array>
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -38,6 +40,17 @@ inline std::string read_text(const std::string& path) {
 inline std::string temp_path(const std::string& name) {
   const char* dir = std::getenv("TMPDIR");
   return std::string(dir ? dir : "/tmp") + "/t3vp_test_" + std::to_string(::getpid()) + "_" + name;
+}
+
+// Runs `t3vp run --json FILE ARGS`, requires the exit code, and returns the parsed result document.
+inline nlohmann::json run_json(const std::string& args, int expect_exit = 0) {
+  const std::string path = temp_path("run.json");
+  auto r = run_t3vp("run --json " + path + " " + args);
+  INFO(r.output);
+  REQUIRE(r.exit_code == expect_exit);
+  auto j = nlohmann::json::parse(read_text(path));
+  std::remove(path.c_str());
+  return j;
 }
 
 }  // namespace t3vp_test

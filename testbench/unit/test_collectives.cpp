@@ -13,15 +13,6 @@ using namespace t3vp;
 using namespace t3vp_test;
 
 namespace {
-nlohmann::json run_json(const std::string& args, int expect_exit = 0) {
-  const std::string path = temp_path("coll.json");
-  auto r = run_t3vp("run --json " + path + " " + args);
-  INFO(r.output);
-  REQUIRE(r.exit_code == expect_exit);
-  auto j = nlohmann::json::parse(read_text(path));
-  std::remove(path.c_str());
-  return j;
-}
 
 std::string tensor(std::uint64_t rows, std::uint64_t cols, unsigned gpus) {
   return "--set workload.model=custom --set workload.m=" + std::to_string(rows) + " --set workload.n=" +

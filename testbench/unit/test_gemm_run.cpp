@@ -8,13 +8,7 @@ using namespace t3vp_test;
 
 namespace {
 nlohmann::json run_gemm(const std::string& args, int expect_exit = 0) {
-  const std::string path = temp_path("run.json");
-  auto r = run_t3vp("run --set workload.collective=none --json " + path + " " + args);
-  INFO(r.output);
-  REQUIRE(r.exit_code == expect_exit);
-  auto j = nlohmann::json::parse(read_text(path));
-  std::remove(path.c_str());
-  return j;
+  return run_json("--set workload.collective=none " + args, expect_exit);
 }
 std::string custom(unsigned m, unsigned n, unsigned k) {
   return "--set workload.model=custom --set workload.m=" + std::to_string(m) + " --set workload.n=" + std::to_string(n) +

@@ -8,15 +8,6 @@
 using namespace t3vp_test;
 
 namespace {
-nlohmann::json run_json(const std::string& args, int expect_exit = 0) {
-  const std::string path = temp_path("t3.json");
-  auto r = run_t3vp("run --json " + path + " " + args);
-  INFO(r.output);
-  REQUIRE(r.exit_code == expect_exit);
-  auto j = nlohmann::json::parse(read_text(path));
-  std::remove(path.c_str());
-  return j;
-}
 std::string shape(unsigned m, unsigned n, unsigned k, unsigned gpus) {
   return "--set workload.model=custom --set workload.m=" + std::to_string(m) + " --set workload.n=" + std::to_string(n) +
          " --set workload.k=" + std::to_string(k) + " --set system.gpus=" + std::to_string(gpus);
