@@ -107,13 +107,10 @@ void host::dma_map(unsigned gpu, unsigned region, const dma_map_call& d) {
 void host::program_t3(const kernel_job& j) {
   const gemm_kernel& k = j.kernel;
   const t3_program& t = j.t3_calls;
-  for (std::uint64_t base : {std::uint64_t(0x1000), std::uint64_t(0x2000)}) {  // tracker, DMA: the output's geometry
-    const bool trk = base == 0x1000;
-    write_reg(j.gpu, base + (trk ? 0x028 : 0x020), k.c);
-    write_reg(j.gpu, base + (trk ? 0x030 : 0x028), k.m);
-    write_reg(j.gpu, base + (trk ? 0x038 : 0x030), k.n);
-    write_reg(j.gpu, base + (trk ? 0x040 : 0x038), k.tile_m);
-    write_reg(j.gpu, base + (trk ? 0x048 : 0x040), k.tile_n);
+  // The output's geometry: C_ADDR, M, N, TILE_M, TILE_N are consecutive in the tracker and the DMA engine.
+  for (std::uint64_t c_addr_reg : {std::uint64_t(0x1028), std::uint64_t(0x2020)}) {
+    const std::uint64_t values[] = {k.c, k.m, k.n, k.tile_m, k.tile_n};
+    for (unsigned i = 0; i < 5; ++i) write_reg(j.gpu, c_addr_reg + 8 * i, values[i]);
   }
   for (unsigned r = 0; r < t.dma.size(); ++r) dma_map(j.gpu, r, t.dma[r]);
   write_reg(j.gpu, 0x2048, t.dma.size());  // DMA REGIONS

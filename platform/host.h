@@ -10,13 +10,12 @@
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include "models/command_processor/command_processor.h"
 #include "models/sm/gemm_kernel.h"
+#include "tlm/global_address.h"
 #include "workloads/t3_runtime.h"
 
 namespace t3vp {
 
 // The system address map the host sees.
-constexpr std::uint64_t gpu_window_bits = 40;
-inline std::uint64_t gpu_base(unsigned g) { return std::uint64_t(g) << gpu_window_bits; }
 constexpr std::uint64_t cp_offset = 0xFF00000000ull;  // command processor registers inside a GPU window
 constexpr std::uint64_t cp_window = 0x1000;
 constexpr std::uint64_t tracker_offset = cp_offset + 0x1000;  // T3 tracker registers

@@ -25,6 +25,17 @@ tlm::tlm_generic_payload* payload_pool::acquire() {
   return gp;
 }
 
+tlm::tlm_generic_payload* payload_pool::acquire(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data,
+                                                std::uint64_t len) {
+  tlm::tlm_generic_payload* gp = acquire();
+  gp->set_command(cmd);
+  gp->set_address(addr);
+  gp->set_data_ptr(data);
+  gp->set_data_length(static_cast<unsigned>(len));
+  gp->set_streaming_width(static_cast<unsigned>(len));
+  return gp;
+}
+
 void payload_pool::free(tlm::tlm_generic_payload* gp) {
   // Keep the extension (reset on acquire); do not call gp->reset(), which would free it.
   free_.push_back(gp);

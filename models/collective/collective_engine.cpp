@@ -36,12 +36,8 @@ void collective_engine::launch(collective_kernel k) {
 sc_core::sc_time collective_engine::access(worker_state& ws, bool write, bool remote, std::uint64_t addr,
                                            std::uint8_t* data, std::uint64_t len, const sc_core::sc_time& at,
                                            const ring_step* tag, std::uint32_t slice) {
-  tlm::tlm_generic_payload* gp = ws.pool.acquire();
-  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp->set_address(remote ? global_address(kernel_.program.to, addr) : addr);
-  gp->set_data_ptr(data);
-  gp->set_data_length(unsigned(len));
-  gp->set_streaming_width(unsigned(len));
+  tlm::tlm_generic_payload* gp = ws.pool.acquire(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND,
+                                                 remote ? global_address(kernel_.program.to, addr) : addr, data, len);
   mem_extension& ext = ext_of(*gp);
   ext.op = write ? mem_op::write : mem_op::read;
   ext.cls = traffic_class::comm;
@@ -53,14 +49,13 @@ sc_core::sc_time collective_engine::access(worker_state& ws, bool write, bool re
     ext.producer.wavefront = std::int32_t(tag->step);
     ext.producer.tile = std::int32_t(slice);
   }
-  sc_core::sc_time delay = at - sc_core::sc_time_stamp();
-  (remote ? net_socket : mem_socket)->b_transport(*gp, delay);
+  const sc_core::sc_time done = transport_at(remote ? net_socket : mem_socket, *gp, at);
   if (!gp->is_response_ok()) {
     ++errors_;
     T3VP_LOG(log_level::error, this, (write ? "write" : "read") << " of 0x" << std::hex << gp->get_address() << " failed");
   }
   gp->release();
-  return sc_core::sc_time_stamp() + delay;
+  return done;
 }
 
 sc_core::sc_time collective_engine::wait_incoming(worker_state& ws, std::uint32_t chunk, std::int64_t slice,

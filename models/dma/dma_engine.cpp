@@ -1,5 +1,6 @@
 #include "models/dma/dma_engine.h"
 
+#include "tlm/global_address.h"
 #include "tlm/log.h"
 
 namespace t3vp {
@@ -104,26 +105,21 @@ bool dma_engine::trigger(std::uint32_t tile, const sc_core::sc_time& ready) {
 
 sc_core::sc_time dma_engine::access(engine_state& es, bool write, std::uint64_t addr, std::uint8_t* data,
                                     std::uint64_t len, const sc_core::sc_time& at, std::uint32_t tile, int dst_gpu) {
-  tlm::tlm_generic_payload* gp = es.pool.acquire();
-  gp->set_command(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND);
-  gp->set_address(write ? (std::uint64_t(dst_gpu) << 40) | addr : addr);
-  gp->set_data_ptr(data);
-  gp->set_data_length(unsigned(len));
-  gp->set_streaming_width(unsigned(len));
+  tlm::tlm_generic_payload* gp = es.pool.acquire(write ? tlm::TLM_WRITE_COMMAND : tlm::TLM_READ_COMMAND,
+                                                 write ? global_address(unsigned(dst_gpu), addr) : addr, data, len);
   mem_extension& ext = ext_of(*gp);
   ext.op = write ? mem_op::update : mem_op::read;
   ext.dtype = elem_type::fp16;
   ext.cls = traffic_class::comm;
   ext.phase = traffic_phase::reduce_scatter;
   ext.producer = producer_id{std::int32_t(gpu_), std::int32_t(tile), -1, std::int32_t(tile)};
-  sc_core::sc_time delay = at - sc_core::sc_time_stamp();
-  (write ? net_socket : mem_socket)->b_transport(*gp, delay);
+  const sc_core::sc_time done = transport_at(write ? net_socket : mem_socket, *gp, at);
   if (!gp->is_response_ok()) {
     ++errors_;
     T3VP_LOG(log_level::error, this, (write ? "update" : "read") << " of 0x" << std::hex << gp->get_address() << " failed");
   }
   gp->release();
-  return sc_core::sc_time_stamp() + delay;
+  return done;
 }
 
 // One tile: every row read from local HBM at once, then sent as updates (the NIC serializes them).

@@ -16,15 +16,12 @@
 #include <deque>
 #include <tlm_utils/simple_initiator_socket.h>
 #include "models/nic/link_direction.h"
+#include "tlm/global_address.h"
 #include "tlm/payload_pool.h"
 #include "tlm/stats.h"
 
 namespace t3vp {
 
-constexpr unsigned global_gpu_bits = 40;
-inline std::uint64_t global_address(unsigned gpu, std::uint64_t local) { return (std::uint64_t(gpu) << global_gpu_bits) | local; }
-inline unsigned gpu_of(std::uint64_t global) { return unsigned(global >> global_gpu_bits); }
-inline std::uint64_t local_of(std::uint64_t global) { return global & ((std::uint64_t(1) << global_gpu_bits) - 1); }
 
 // A packet in flight: its own copy of the data and of the sender's extension.
 struct link_packet {

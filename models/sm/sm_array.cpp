@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 #include "models/sm/gemm_math.h"
+#include "tlm/global_address.h"
 
 namespace t3vp {
 
@@ -14,12 +15,8 @@ sm::sm(const sc_core::sc_module_name& name, unsigned index, sm_array& owner)
 
 sc_core::sc_time sm::access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8_t* data, std::uint64_t len,
                             sc_core::sc_time at, const producer_id* producer, bool update, int remote_gpu) {
-  tlm::tlm_generic_payload* gp = pool_.acquire();
-  gp->set_command(cmd);
-  gp->set_address(remote_gpu >= 0 ? (std::uint64_t(remote_gpu) << 40) | addr : addr);
-  gp->set_data_ptr(data);
-  gp->set_data_length(static_cast<unsigned>(len));
-  gp->set_streaming_width(static_cast<unsigned>(len));
+  tlm::tlm_generic_payload* gp =
+      pool_.acquire(cmd, remote_gpu >= 0 ? global_address(unsigned(remote_gpu), addr) : addr, data, len);
   mem_extension& ext = ext_of(*gp);
   ext.op = cmd == tlm::TLM_READ_COMMAND ? mem_op::read : update ? mem_op::update : mem_op::write;
   ext.dtype = elem_type::fp16;
@@ -29,11 +26,10 @@ sc_core::sc_time sm::access(tlm::tlm_command cmd, std::uint64_t addr, std::uint8
   if (producer) ext.producer = *producer;
   // Operands only carry data when the kernel computes on it.
   ext.timing_only = cmd == tlm::TLM_READ_COMMAND && owner_.kernel_.data != kernel_data::exact;
-  sc_core::sc_time delay = at - sc_core::sc_time_stamp();
-  (remote_gpu >= 0 ? net_socket : socket)->b_transport(*gp, delay);
+  const sc_core::sc_time done = transport_at(remote_gpu >= 0 ? net_socket : socket, *gp, at);
   if (!gp->is_response_ok()) ++errors_;
   gp->release();
-  return sc_core::sc_time_stamp() + delay;
+  return done;
 }
 
 sc_core::sc_time sm::load(std::uint64_t addr, std::uint8_t* data, std::uint64_t len, sc_core::sc_time at) {
