@@ -163,8 +163,7 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
       if (!pending_tracker_[g]) continue;
       if ((*tracker_irq[g])->read()) {
         served = true;
-        write_reg(g, 0x1018, 1);  // acknowledge
-        write_reg(g, 0x1008, 0);  // stop tracking
+        write_reg(g, 0x1018, 1);  // acknowledge (tracking goes on: this GPU may still forward tiles)
         out[g].finished = std::max(out[g].finished, sc_core::sc_time_stamp());
         out[g].final_at = sc_core::sc_time(double(read_reg(g, 0x1090)), sc_core::SC_PS);
         pending_tracker_[g] = false;
@@ -181,17 +180,22 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
     }
     sc_core::wait(events);
   }
+  // Tracking stops only once every GPU is done: a GPU whose own region is final may still be
+  // triggering DMA transfers of the chunks it forwards.
+  for (auto& j : jobs)
+    if (j.t3) write_reg(j.gpu, 0x1008, 0);
   qk_.sync();
 }
 
 std::string host::state() const {
-  std::string s = std::string(name()) + ": phase " + std::to_string(phase_ + 1) + " of " +
-                  std::to_string(phases_.size()) + ", waiting for the interrupt of";
+  std::string kernels, trackers;
   for (std::size_t g = 0; g < pending_.size(); ++g)
-    if (pending_[g]) s += " gpu" + std::to_string(g);
-  s += "; the tracker interrupt of";
+    if (pending_[g]) kernels += " gpu" + std::to_string(g);
   for (std::size_t g = 0; g < pending_tracker_.size(); ++g)
-    if (pending_tracker_[g]) s += " gpu" + std::to_string(g);
+    if (pending_tracker_[g]) trackers += " gpu" + std::to_string(g);
+  std::string s = std::string(name()) + ": phase " + std::to_string(phase_ + 1) + " of " + std::to_string(phases_.size());
+  if (!kernels.empty()) s += ", waiting for the kernel interrupt of" + kernels;
+  if (!trackers.empty()) s += ", waiting for the tracker interrupt of" + trackers;
   return s;
 }
 

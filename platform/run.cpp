@@ -148,6 +148,7 @@ std::string describe_stall(node_system& top) {
   os << "simulation stalled at " << sc_core::sc_time_stamp() << " with kernels still running (deadlock):\n  "
      << top.cpu.state();
   for (auto& n : top.gpu) {
+    if (n->tracker.enabled()) os << "\n  " << n->tracker.state();
     const std::uint64_t status = n->cp.registers().get("STATUS");
     if (status != std::uint64_t(cp_status::running)) continue;
     os << "\n  " << n->cp.name() << ": kernel running";

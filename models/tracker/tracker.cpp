@@ -1,5 +1,7 @@
 #include "models/tracker/tracker.h"
 
+#include <algorithm>
+#include <vector>
 #include "tlm/log.h"
 
 namespace t3vp {
@@ -155,9 +157,20 @@ void tracker::raise_final() {
 void tracker::update_irq() { irq.write((regs_.get("IRQ_STATUS") & regs_.get("IRQ_ENABLE")) != 0); }
 
 std::string tracker::state() const {
-  return std::string(name()) + ": " + std::to_string(final_done_) + " of " + std::to_string(final_tiles_) +
-         " final tiles complete, " + std::to_string(table_.size()) + " tiles partly counted, " +
-         std::to_string(waiting_dma_.size()) + " waiting for the DMA queue";
+  std::string s = std::string(name()) + ": " + std::to_string(final_done_) + " of " + std::to_string(final_tiles_) +
+                  " final tiles complete, " + std::to_string(table_.size()) + " tiles partly counted, " +
+                  std::to_string(waiting_dma_.size()) + " waiting for the DMA queue";
+  // The lowest-numbered partly counted tiles, with what they have and need.
+  std::vector<std::uint32_t> tiles;
+  for (const auto& [tile, en] : table_) tiles.push_back(tile);
+  std::sort(tiles.begin(), tiles.end());
+  for (std::size_t i = 0; i < tiles.size() && i < 4; ++i) {
+    const std::uint64_t tr = tiles[i] / tiles_n_, tc = tiles[i] % tiles_n_;
+    const std::uint64_t need = threshold_ * std::min(tm_, m_ - tr * tm_) * std::min(tn_, n_ - tc * tn_) * 2;
+    s += (i ? ", " : "; tile ") + std::to_string(tiles[i]) + " has " + std::to_string(table_.at(tiles[i]).bytes) +
+         " of " + std::to_string(need) + " B";
+  }
+  return s;
 }
 
 void tracker::report_stats(stat_sink& s) const {
