@@ -11,7 +11,7 @@ namespace t3vp {
 
 class slot_calendar {
  public:
-  explicit slot_calendar(unsigned horizon_log2 = 16)
+  explicit slot_calendar(unsigned horizon_log2 = 12)
       : mask_((1ull << horizon_log2) - 1),
         words_((1u << horizon_log2) / 64, 0),
         full_((words_.size() + 63) / 64, 0) {}
