@@ -7,13 +7,19 @@
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
 #include <systemc>
+#include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include "platform/child_pool.h"
 #include "platform/compare.h"
 #include "platform/gpu_node.h"
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
+#include "platform/progress.h"
 #include "platform/run.h"
+#include "platform/study.h"
+#include "platform/sweep.h"
 #include "tlm/log.h"
 #include "tlm/stats.h"
 
@@ -27,6 +33,9 @@ const char* usage_text =
     "\n"
     "commands:\n"
     "  compare  run every mode on the configured sublayer, side by side (the main job)\n"
+    "  study    the paper's sublayer study: every mode on a grid of models, TP degrees, sublayers\n"
+    "  sweep    run a grid of parameter points (JSON list of axes); JSON lines, shardable\n"
+    "  merge    join sweep JSON-lines files into one table\n"
     "  run      run the configured sublayer on the N-GPU node in one mode; check the result\n"
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
@@ -38,10 +47,30 @@ const char* usage_text =
     "  --json FILE          write the result document as JSON\n"
     "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
     "  --stats              also print every statistic as a table (run, memtest)\n"
+    "  --quiet              no progress on stderr (shown only on a terminal, after 1 s)\n"
     "run options:\n"
     "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
+    "  --trace FILE         write a Chrome trace-event timeline (Perfetto); docs/trace.md\n"
     "compare options:\n"
     "  --jobs N             modes simulated at once (default 2)\n"
+    "  --trace FILE         one timeline per simulated mode: FILE with the mode before the extension\n"
+    "  --svg FILE           chart: speedup per mode, DRAM bytes by category per mode\n"
+    "study options (docs/study.md):\n"
+    "  --large              add GPT-3, PaLM and MT-NLG at TP 32\n"
+    "  --models A,B         only these models (mega-gpt-2, t-nlg, gpt-3, palm, mt-nlg)\n"
+    "  --tp N,M             only these TP degrees (default: 8,16; 32 for the large models)\n"
+    "  --sublayers S,T      only these sublayers (op, fc2, fc1, ip)\n"
+    "  --jobs N             runs simulated at once, across points and modes (default 2)\n"
+    "  --csv FILE           one row per point and mode\n"
+    "  --svg DIR            charts: DIR/speedup.svg, DIR/dram.svg\n"
+    "sweep options (docs/sweeps.md):\n"
+    "  --grid FILE          JSON list of axes {\"key\": K, \"values\": [...]} (key \"mode\" selects modes)\n"
+    "  --mode M             mode of every point when the grid has no mode axis (default: compare all)\n"
+    "  --jobs N             points run at once (default 2)\n"
+    "  --shard I/N          only the points whose index % N == I\n"
+    "  --out FILE           JSON lines output (default stdout)\n"
+    "merge options:\n"
+    "  FILE...              JSON-lines files of sweep; --json FILE, --csv FILE write the merged table\n"
     "memtest options:\n"
     "  --pattern P          sequential|random|gemm-mix (default sequential)\n"
     "params options:\n"
@@ -56,9 +85,23 @@ struct cli_args {
   std::string pattern = "sequential";
   std::string mode = "sequential";
   std::string format = "table";
-  bool stats = false;
+  bool stats = false, quiet = false, large = false;
   unsigned jobs = 2;
+  std::string trace_file, svg, csv_file, grid_file, shard, out_file;
+  std::vector<std::string> models, tps, sublayers, files;
 };
+
+// "a,b" and repeated options: one list.
+std::vector<std::string> split_list(const std::vector<std::string>& items) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    std::size_t start = 0;
+    for (std::size_t comma; (comma = item.find(',', start)) != std::string::npos; start = comma + 1)
+      if (comma > start) out.push_back(item.substr(start, comma - start));
+    if (start < item.size()) out.push_back(item.substr(start));
+  }
+  return out;
+}
 
 class usage_error : public std::runtime_error {
  public:
@@ -76,16 +119,29 @@ cli_args parse_args(int argc, char** argv) {
   po::options_description opts;
   opts.add_options()("config", po::value(&a.config_file))("set", po::value(&a.sets)->composing())(
       "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "")(
-      "stats", po::bool_switch(&a.stats));
+      "stats", po::bool_switch(&a.stats))("quiet", po::bool_switch(&a.quiet));
+  po::positional_options_description positional;
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
-  else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
+  else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode))("trace", po::value(&a.trace_file));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
-  else if (a.command == "compare") opts.add_options()("jobs", po::value(&a.jobs));
-  else if (a.command == "registers") {}
+  else if (a.command == "compare")
+    opts.add_options()("jobs", po::value(&a.jobs))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
+  else if (a.command == "study")
+    opts.add_options()("jobs", po::value(&a.jobs))("large", po::bool_switch(&a.large))(
+        "models", po::value(&a.models)->composing())("tp", po::value(&a.tps)->composing())(
+        "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg));
+  else if (a.command == "sweep") {
+    a.mode.clear();
+    opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs))("shard", po::value(&a.shard))(
+        "out", po::value(&a.out_file))("mode", po::value(&a.mode));
+  } else if (a.command == "merge") {
+    opts.add_options()("csv", po::value(&a.csv_file))("files", po::value(&a.files)->composing());
+    positional.add("files", -1);
+  } else if (a.command == "registers") {}
   else throw usage_error("unknown command '" + a.command + "'");
   po::variables_map vm;
   try {
-    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).run(), vm);
+    po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).positional(positional).run(), vm);
     po::notify(vm);
   } catch (const po::error& e) {
     throw usage_error(e.what());
@@ -144,7 +200,7 @@ int cmd_memtest(const cli_args& a, const config& cfg) {
 }
 
 int cmd_run(const cli_args& a, const config& cfg) {
-  run_result r = run_sublayer(cfg, a.mode);
+  run_result r = run_sublayer(cfg, a.mode, a.trace_file);
   std::fputs(r.table.c_str(), stdout);
   if (a.stats) std::fputs(r.stats_table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
@@ -171,19 +227,84 @@ int cmd_registers(const config& cfg) {
   return 0;
 }
 
+void check_jobs(unsigned jobs) {
+  if (jobs < 1 || jobs > 64) throw usage_error("--jobs: expected 1..64");
+}
+
 int cmd_compare(const cli_args& a, const config& cfg) {
-  if (a.jobs < 1 || a.jobs > 64) throw usage_error("--jobs: expected 1..64");
-  char exe[4096];
-  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-  if (n <= 0) throw std::runtime_error("compare: cannot find the t3vp executable");
-  exe[n] = 0;
-  compare_result r = run_compare(cfg, exe, a.jobs);
+  check_jobs(a.jobs);
+  compare_options o;
+  o.jobs = a.jobs;
+  o.trace_path = a.trace_file;
+  o.quiet = a.quiet;
+  compare_result r = run_compare(cfg, self_exe(), o);
   std::fputs(r.table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
+  if (!a.svg.empty()) write_file(a.svg, compare_svg(r.doc));
   if (!r.functional_ok) {
     std::fprintf(stderr, "t3vp: compare: a functional check failed\n");
     return 1;
   }
+  return 0;
+}
+
+int cmd_study(const cli_args& a, const config& cfg) {
+  check_jobs(a.jobs);
+  study_options o;
+  o.large = a.large;
+  o.models = split_list(a.models);
+  o.sublayers = split_list(a.sublayers);
+  for (const auto& t : split_list(a.tps)) {
+    try {
+      std::size_t used = 0;
+      const unsigned long v = std::stoul(t, &used);
+      if (used != t.size()) throw std::invalid_argument(t);
+      o.tps.push_back(unsigned(v));
+    } catch (const std::logic_error&) {
+      throw usage_error("--tp: expected a list of integers (got '" + t + "')");
+    }
+  }
+  o.jobs = a.jobs;
+  o.quiet = a.quiet;
+  if (!a.svg.empty() && mkdir(a.svg.c_str(), 0755) != 0 && errno != EEXIST)
+    throw usage_error("--svg: cannot create directory '" + a.svg + "'");
+  study_result r = run_study(cfg, self_exe(), o);
+  std::fputs(r.table.c_str(), stdout);
+  if (!a.json_file.empty()) write_file(a.json_file, r.doc.dump(2));
+  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv.substr(0, r.csv.size() - 1));
+  if (!a.svg.empty())
+    for (const auto& [name, text] : r.charts) write_file(a.svg + "/" + name, text.substr(0, text.size() - 1));
+  if (!r.functional_ok) {
+    std::fprintf(stderr, "t3vp: study: a functional check failed\n");
+    return 1;
+  }
+  return 0;
+}
+
+int cmd_sweep(const cli_args& a, const config& cfg) {
+  check_jobs(a.jobs);
+  if (a.grid_file.empty()) throw usage_error("sweep: --grid FILE is required");
+  const sweep_grid grid = load_sweep_grid(a.grid_file);
+  sweep_options o;
+  o.jobs = a.jobs;
+  o.mode = a.mode;
+  o.quiet = a.quiet;
+  if (!a.shard.empty()) o.shard = parse_shard(a.shard);
+  if (a.out_file.empty()) return run_sweep(cfg, self_exe(), grid, o, std::cout);
+  std::ofstream out(a.out_file, std::ios::binary);
+  if (!out) throw usage_error("cannot write '" + a.out_file + "'");
+  return run_sweep(cfg, self_exe(), grid, o, out);
+}
+
+int cmd_merge(const cli_args& a) {
+  if (a.files.empty()) throw usage_error("merge: give the JSON-lines files of a sweep");
+  merge_result r = merge_sweep(a.files);
+  std::fputs(r.table.c_str(), stdout);
+  if (!r.missing.empty())
+    std::fprintf(stderr, "t3vp: merge: warning: %zu of %llu points missing (first: index %zu)\n", r.missing.size(),
+                 (unsigned long long)r.doc["points"].get<std::uint64_t>(), r.missing.front());
+  if (!a.json_file.empty()) write_file(a.json_file, r.doc.dump(2));
+  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv.substr(0, r.csv.size() - 1));
   return 0;
 }
 
@@ -196,12 +317,16 @@ int run_cli(int argc, char** argv) {
       std::fputs(usage_text, stdout);
       return 0;
     }
+    set_progress_quiet(a.quiet);
+    if (a.command == "merge") return cmd_merge(a);
     config cfg = load_config(a);
     set_log_level(parse_log_level(a.log_level.empty() ? cfg.get_string("sim.log_level") : a.log_level));
     if (a.command == "params") return cmd_params(a, cfg);
     if (a.command == "memtest") return cmd_memtest(a, cfg);
     if (a.command == "run") return cmd_run(a, cfg);
     if (a.command == "compare") return cmd_compare(a, cfg);
+    if (a.command == "study") return cmd_study(a, cfg);
+    if (a.command == "sweep") return cmd_sweep(a, cfg);
     if (a.command == "registers") return cmd_registers(cfg);
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {

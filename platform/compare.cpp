@@ -1,97 +1,53 @@
 #include "platform/compare.h"
 
-#include <fcntl.h>
-#include <spawn.h>
-#include <sys/wait.h>
-#include <unistd.h>
 #include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
 #include <stdexcept>
-#include <nlohmann/json.hpp>
-#include "platform/results.h"
-
-extern char** environ;
+#include "platform/progress.h"
+#include "platform/svg_chart.h"
 
 namespace t3vp {
-namespace {
 
-struct child {
-  std::string mode, json_path, log_path;
-  pid_t pid = -1;
-  int exit_code = -1;
-};
-
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log_path) {
-  std::vector<char*> argv;
-  argv.push_back(const_cast<char*>(exe.c_str()));
-  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-  posix_spawn_file_actions_adddup2(&fa, 1, 2);
-  pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
-  posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("compare: cannot start '" + exe + "'");
-  return pid;
+const std::vector<std::string>& compare_modes() {
+  static const std::vector<std::string> m = {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"};
+  return m;
 }
 
-std::string read_all(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream os;
-  os << in.rdbuf();
-  return os.str();
+const std::vector<std::string>& simulated_modes() {
+  static const std::vector<std::string> m = {"sequential", "t3", "t3-mca", "ideal-rs-nmc"};
+  return m;
 }
 
-}  // namespace
+std::string mode_trace_path(const std::string& trace_path, const std::string& mode) {
+  const std::size_t dot = trace_path.rfind('.'), slash = trace_path.rfind('/');
+  if (dot == std::string::npos || (slash != std::string::npos && dot < slash)) return trace_path + "." + mode;
+  return trace_path.substr(0, dot) + "." + mode + trace_path.substr(dot);
+}
 
-compare_result run_compare(const config& cfg, const std::string& exe, unsigned jobs) {
-  const std::vector<std::string> simulated = {"sequential", "t3", "t3-mca", "ideal-rs-nmc"};
-  char dir_template[] = "/tmp/t3vp_compare_XXXXXX";
-  const char* dir = mkdtemp(dir_template);
-  if (!dir) throw std::runtime_error("compare: cannot create a temporary directory");
-  const std::string config_path = std::string(dir) + "/config.json";
-  {
-    std::ofstream out(config_path);
-    out << cfg.to_json(2) << "\n";
-  }
-  std::vector<child> children;
-  for (const auto& m : simulated)
-    children.push_back({m, std::string(dir) + "/" + m + ".json", std::string(dir) + "/" + m + ".log"});
-  // Run the modes, `jobs` at a time.
-  std::size_t next = 0, running = 0;
-  std::map<pid_t, child*> by_pid;
-  while (next < children.size() || running > 0) {
-    while (running < std::max(1u, jobs) && next < children.size()) {
-      child& c = children[next++];
-      c.pid = spawn(exe, {"run", "--config", config_path, "--mode", c.mode, "--json", c.json_path}, c.log_path);
-      by_pid[c.pid] = &c;
-      ++running;
-    }
-    int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) break;
-    auto it = by_pid.find(pid);
-    if (it == by_pid.end()) continue;
-    it->second->exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    --running;
-  }
+child_job compare_mode_job(const std::string& config_path, const std::string& mode, const std::string& out_prefix,
+                           const std::string& trace_path) {
+  child_job j;
+  j.args = {"run", "--quiet", "--config", config_path, "--mode", mode, "--json", out_prefix + mode + ".json"};
+  if (!trace_path.empty()) j.args.insert(j.args.end(), {"--trace", mode_trace_path(trace_path, mode)});
+  j.log_path = out_prefix + mode + ".log";
+  return j;
+}
 
+compare_result assemble_compare(const config& cfg, const std::vector<child_job>& jobs, const std::string& out_prefix) {
   compare_result r;
-  nlohmann::ordered_json doc;
-  doc["command"] = "compare";
-  doc["config"] = nlohmann::ordered_json::parse(cfg.to_json(-1));
   std::map<std::string, nlohmann::ordered_json> runs;
   std::string failures;
-  for (const child& c : children) {
+  for (std::size_t i = 0; i < jobs.size(); ++i) {
+    const std::string& mode = simulated_modes().at(i);
+    const child_job& c = jobs[i];
     if (c.exit_code != 0 && c.exit_code != 1) {
-      failures += "\n--- mode " + c.mode + " (exit code " + std::to_string(c.exit_code) + ") ---\n" + read_all(c.log_path);
+      failures += "\n--- mode " + mode + " (exit code " + std::to_string(c.exit_code) + ") ---\n" +
+                  read_text_file(c.log_path);
       continue;
     }
-    runs[c.mode] = nlohmann::ordered_json::parse(read_all(c.json_path));
+    runs[mode] = nlohmann::ordered_json::parse(read_text_file(out_prefix + mode + ".json"));
     if (c.exit_code == 1) r.functional_ok = false;
   }
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
@@ -105,10 +61,12 @@ compare_result run_compare(const config& cfg, const std::string& exe, unsigned j
     ideal.erase("stats");
     runs["ideal-overlap"] = ideal;
   }
-  const std::vector<std::string> order = {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"};
+  nlohmann::ordered_json& doc = r.doc;
+  doc["command"] = "compare";
+  doc["config"] = nlohmann::ordered_json::parse(cfg.to_json(-1));
   const double seq = runs["sequential"]["time_ns"]["total"].get<double>();
   nlohmann::ordered_json list = nlohmann::ordered_json::array(), speedup;
-  for (const auto& m : order) {
+  for (const auto& m : compare_modes()) {
     list.push_back(runs[m]);
     const double t = runs[m]["time_ns"]["total"].get<double>();
     speedup[m] = t > 0 ? seq / t : 0.0;
@@ -128,7 +86,7 @@ compare_result run_compare(const config& cfg, const std::string& exe, unsigned j
                 "rs_upd", "ag_rd", "ag_wr", "DRAM MiB", "link MiB", "functional");
   os << line;
   const auto mib = [](const nlohmann::ordered_json& v) { return v.get<double>() / 1048576.0; };
-  for (const auto& m : order) {
+  for (const auto& m : compare_modes()) {
     const auto& d = runs[m];
     const auto& t = d["time_ns"];
     const auto& b = d["dram_bytes"];
@@ -149,10 +107,58 @@ compare_result run_compare(const config& cfg, const std::string& exe, unsigned j
   os << "\nspeedup = sequential total / mode total; ideal-overlap = max(gemm, rs) + ag of the sequential run;\n"
         "ideal-rs-nmc = max(gemm, rs by DMA + NMC alone) + ag. DRAM and link bytes summed over all GPUs.\n";
   r.table = os.str();
-  for (const child& c : children) std::remove(c.json_path.c_str()), std::remove(c.log_path.c_str());
-  std::remove(config_path.c_str());
-  rmdir(dir);
   return r;
+}
+
+compare_result run_compare(const config& cfg, const std::string& exe, const compare_options& o) {
+  temp_dir dir("t3vp_compare");
+  const std::string config_path = dir.file("config.json");
+  {
+    std::ofstream out(config_path);
+    out << cfg.to_json(2) << "\n";
+  }
+  const std::string prefix = dir.path() + "/";
+  std::vector<child_job> jobs;
+  for (const auto& m : simulated_modes()) jobs.push_back(compare_mode_job(config_path, m, prefix, o.trace_path));
+  progress prog("compare", o.quiet);
+  std::size_t done = 0;
+  prog.update("0 of " + std::to_string(jobs.size()) + " modes done");
+  run_children(exe, jobs, o.jobs, [&](std::size_t) {
+    prog.update(std::to_string(++done) + " of " + std::to_string(jobs.size()) + " modes done");
+  });
+  return assemble_compare(cfg, jobs, prefix);
+}
+
+// DRAM categories in the order of the result document, and the chart's panels.
+std::string compare_svg(const nlohmann::ordered_json& doc) {
+  const auto& w = doc["runs"][0]["workload"];
+  const std::string what = w["model"].get<std::string>() + " " + w["sublayer"].get<std::string>() + " TP" +
+                           std::to_string(w["tp"].get<unsigned>());
+  bar_chart_spec speed;
+  speed.title = "Sublayer speedup, " + what;
+  speed.x_label = "mode";
+  speed.y_label = "speedup over sequential (x)";
+  speed.reference = 1.0;
+  bar_chart_spec dram;
+  dram.title = "DRAM traffic by category, " + what;
+  dram.x_label = "mode";
+  dram.y_label = "DRAM bytes, all GPUs (MiB)";
+  dram.stacked = true;
+  bar_series s{"speedup", {}};
+  for (const auto& run : doc["runs"]) {
+    const std::string m = run["mode"].get<std::string>();
+    speed.categories.push_back(m);
+    dram.categories.push_back(m);
+    s.values.push_back(doc["speedup"][m].get<double>());
+  }
+  speed.series.push_back(s);
+  for (const auto& [cat, v] : doc["runs"][0]["dram_bytes"].items()) {
+    if (cat == "total") continue;
+    bar_series c{cat, {}};
+    for (const auto& run : doc["runs"]) c.values.push_back(run["dram_bytes"][cat].get<double>() / 1048576.0);
+    dram.series.push_back(c);
+  }
+  return svg_document({bar_chart(speed), bar_chart(dram)});
 }
 
 }  // namespace t3vp

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <stdexcept>
 #include "tlm/log.h"
+#include "tlm/trace.h"
 
 namespace t3vp {
 
@@ -121,6 +122,18 @@ void host::program_t3(const kernel_job& j) {
   write_reg(j.gpu, 0x1008, 1);  // CTRL: enable (clears the table)
 }
 
+// The kernel of GPU g as the driver saw it: doorbell to its end (KERNEL_TIME_PS after the doorbell).
+void host::trace_kernel(trace_sink& t, const std::vector<kernel_job>& jobs, unsigned g, const kernel_outcome& o) {
+  for (const auto& j : jobs) {
+    if (j.gpu != g) continue;
+    const char* name = j.kind == kernel_kind::gemm ? (j.t3 ? "gemm (T3: fused reduce-scatter)" : "gemm")
+                       : j.kind == kernel_kind::reduce_scatter ? "reduce-scatter (ring)"
+                                                               : "all-gather (ring)";
+    t.slice(int(g), trace_tid::kernels, name, "kernel", o.doorbell, o.end(),
+            "\"status\":" + std::to_string(o.status) + ",\"error_code\":" + std::to_string(o.error_code));
+  }
+}
+
 void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out) {
   for (auto& j : jobs) {
     if (j.t3) program_t3(j);
@@ -155,6 +168,7 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
         out[g].finished = sc_core::sc_time_stamp();
         write_reg(g, 0x018, 3);  // acknowledge
         pending[g] = false;
+        if (trace_sink* t = active_trace()) trace_kernel(*t, jobs, g, out[g]);
       } else {
         any = true;
       }
@@ -167,6 +181,8 @@ void host::run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_out
         out[g].finished = std::max(out[g].finished, sc_core::sc_time_stamp());
         out[g].final_at = sc_core::sc_time(double(read_reg(g, 0x1090)), sc_core::SC_PS);
         pending_tracker_[g] = false;
+        if (trace_sink* t = active_trace())
+          t->instant(int(g), trace_tid::tracker, "final region complete", "tracker", out[g].final_at);
       } else {
         any = true;
       }

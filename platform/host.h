@@ -15,6 +15,8 @@
 
 namespace t3vp {
 
+class trace_sink;
+
 // The system address map the host sees.
 constexpr std::uint64_t cp_offset = 0xFF00000000ull;  // command processor registers inside a GPU window
 constexpr std::uint64_t cp_window = 0x1000;
@@ -77,6 +79,7 @@ class host : public sc_core::sc_module {
   void dma_map(unsigned gpu, unsigned region, const dma_map_call& d);
   void program_t3(const kernel_job& j);
   void run_phase(const std::vector<kernel_job>& jobs, std::vector<kernel_outcome>& out);
+  static void trace_kernel(trace_sink& t, const std::vector<kernel_job>& jobs, unsigned g, const kernel_outcome& o);
 
   std::vector<std::vector<kernel_job>> phases_;
   std::vector<std::vector<kernel_outcome>> outcomes_;

@@ -5,14 +5,17 @@
 #include <map>
 #include <tuple>
 #include <cstdio>
+#include <fstream>
 #include <sstream>
 #include <nlohmann/json.hpp>
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include "models/sm/gemm_math.h"
 #include "platform/node_system.h"
 #include "platform/platform_config.h"
+#include "platform/progress.h"
 #include "platform/results.h"
 #include "testbench/reference/gemm_golden.h"
+#include "tlm/trace.h"
 #include "testbench/reference/ring_golden.h"
 #include "workloads/t3_runtime.h"
 #include "workloads/workgroup_order.h"
@@ -160,9 +163,41 @@ std::string describe_stall(node_system& top) {
   return os.str();
 }
 
+
+// Names the trace's tracks: a process per GPU, a thread per block (docs/trace.md).
+void name_tracks(trace_sink& t, const platform_config& pc) {
+  for (unsigned g = 0; g < pc.gpus; ++g) {
+    t.process_name(int(g), "gpu" + std::to_string(g));
+    t.thread_name(int(g), trace_tid::kernels, "kernels (host view)");
+    t.thread_name(int(g), trace_tid::gemm_stages, "sms: GEMM stages");
+    t.thread_name(int(g), trace_tid::ccl_send, "ccl: collective steps (send)");
+    t.thread_name(int(g), trace_tid::ccl_reduce, "ccl: collective steps (local reduce)");
+    t.thread_name(int(g), trace_tid::tracker, "tracker: triggers");
+    for (unsigned e = 0; e < pc.dma.engines; ++e)
+      t.thread_name(int(g), trace_tid::dma + int(e), "dma: engine " + std::to_string(e));
+  }
+}
+
+// Runs to the end; on a terminal, in slices of simulated time so that progress can be shown (the
+// event order, hence every result, is the same either way).
+void simulate(node_system& top, const std::string& mode) {
+  progress prog("run " + mode, progress_quiet());
+  if (!prog.enabled()) {
+    sc_core::sc_start();
+    return;
+  }
+  const sc_core::sc_time slice(10, sc_core::SC_US);
+  while (!top.cpu.finished() && sc_core::sc_pending_activity()) {
+    sc_core::sc_start(slice);
+    char b[64];
+    std::snprintf(b, sizeof b, "%.1f us simulated", sc_core::sc_time_stamp().to_seconds() * 1e6);
+    prog.update(b);
+  }
+}
+
 }  // namespace
 
-run_result run_sublayer(const config& cfg, const std::string& mode) {
+run_result run_sublayer(const config& cfg, const std::string& mode, const std::string& trace_path) {
   if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
     throw config_error("--mode: unknown mode '" + mode + "' (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
   platform_config pc = make_platform_config(cfg);
@@ -193,6 +228,12 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
 
   const auto wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
+  std::unique_ptr<trace_sink> trace;
+  if (!trace_path.empty()) {
+    trace = std::make_unique<trace_sink>();
+    set_active_trace(trace.get());
+    name_tracks(*trace, pc);
+  }
   auto top = std::make_unique<node_system>("system", pc);
 
   const dispatch_kind order = pc.gemm.order == "column-major" ? dispatch_kind::column_major
@@ -298,8 +339,14 @@ run_result run_sublayer(const config& cfg, const std::string& mode) {
   if (!rs.empty() && !t3) phases.push_back(rs), phase_names.push_back("reduce_scatter");
   if (!ag.empty()) phases.push_back(ag), phase_names.push_back("all_gather");
   top->cpu.set_phases(phases);
-  sc_core::sc_start();
+  simulate(*top, mode);
   if (!top->cpu.finished()) throw simulation_stall(describe_stall(*top));
+  if (trace) {
+    set_active_trace(nullptr);
+    std::ofstream out(trace_path, std::ios::binary);
+    out << trace->json();
+    if (!out) throw config_error("--trace: cannot write '" + trace_path + "'");
+  }
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
 
   // Results.

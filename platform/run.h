@@ -21,6 +21,7 @@ struct simulation_stall : std::runtime_error {
 };
 
 // Throws config_error for bad input, simulation_stall for a deadlock. Elaborates and runs: once per process.
-run_result run_sublayer(const config& cfg, const std::string& mode);
+// trace_path: "" or where to write the Chrome trace-event timeline (docs/trace.md).
+run_result run_sublayer(const config& cfg, const std::string& mode, const std::string& trace_path = "");
 
 }  // namespace t3vp

@@ -4,6 +4,7 @@
 #include "models/hbm/nmc_adder.h"
 #include "models/nic/nic.h"
 #include "tlm/log.h"
+#include "tlm/trace.h"
 
 namespace t3vp {
 
@@ -30,6 +31,7 @@ void collective_engine::launch(collective_kernel k) {
   workers_end_ = start_;
   active_ = 2 * kernel_.sms;
   steps_sent_.assign(kernel_.program.steps.size(), 0);
+  step_span_.assign(active_trace() ? kernel_.program.steps.size() : 0, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
   start_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -115,6 +117,7 @@ void collective_engine::worker(unsigned w) {
       };
       if (st.wait_incoming && st.send) catch_up(wait_incoming(ws, st.chunk, -1, st.bytes));
       const std::uint64_t slices = (st.bytes + cfg_.slice_bytes - 1) / cfg_.slice_bytes;
+      const sc_core::sc_time step_begin = sc_core::sc_time_stamp() + ws.qk.get_local_time();
       for (std::uint64_t j = lane; j < slices; j += kernel_.sms) {
         const std::uint64_t off = j * cfg_.slice_bytes, len = std::min<std::uint64_t>(cfg_.slice_bytes, st.bytes - off);
         if (st.wait_incoming && !st.send) catch_up(wait_incoming(ws, st.chunk, std::int64_t(j), len));
@@ -132,6 +135,12 @@ void collective_engine::worker(unsigned w) {
         (st.send ? bytes_sent_ : bytes_written_) += len;
         ws.qk.set(sent - sc_core::sc_time_stamp());
         if (ws.qk.need_sync()) ws.qk.sync();
+      }
+      if (!step_span_.empty() && lane < slices) {
+        auto& span = step_span_[si];
+        const sc_core::sc_time step_end = sc_core::sc_time_stamp() + ws.qk.get_local_time();
+        span.first = span.second == sc_core::SC_ZERO_TIME ? step_begin : std::min(span.first, step_begin);
+        span.second = std::max(span.second, step_end);
       }
       if (st.send && ++steps_sent_[si] == kernel_.sms) step_sent_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -155,8 +164,31 @@ void collective_engine::finish(worker_state& ws) {
   }
   if (end > sc_core::sc_time_stamp()) sc_core::wait(end - sc_core::sc_time_stamp());
   end_ = sc_core::sc_time_stamp();
+  if (!step_span_.empty()) trace_steps();
   running_ = false;
   done_.notify(sc_core::SC_ZERO_TIME);
+}
+
+// One slice per step on the sending or the reducing track; a slice starts no earlier than the previous
+// one on its track ends (SMs run ahead of each other by their quantum), so that each track nests.
+void collective_engine::trace_steps() const {
+  trace_sink* t = active_trace();
+  const ring_program& prog = kernel_.program;
+  const char* op = prog.op == ring_op::reduce_scatter ? "reduce-scatter" : "all-gather";
+  sc_core::sc_time prev[2] = {start_, start_};
+  for (std::size_t si = 0; si < prog.steps.size(); ++si) {
+    const auto& span = step_span_[si];
+    if (span.second == sc_core::SC_ZERO_TIME) continue;
+    const ring_step& st = prog.steps[si];
+    sc_core::sc_time& p = prev[st.send ? 0 : 1];
+    const sc_core::sc_time b = std::max(span.first, p);
+    t->slice(int(gpu_), st.send ? trace_tid::ccl_send : trace_tid::ccl_reduce,
+             std::string(op) + " step " + std::to_string(st.step) + ": chunk " + std::to_string(st.chunk) +
+                 (st.send ? " -> gpu" + std::to_string(prog.to) : " (local)"),
+             "collective", b, span.second,
+             "\"step\":" + std::to_string(st.step) + ",\"chunk\":" + std::to_string(st.chunk) + ",\"bytes\":" + std::to_string(st.bytes));
+    p = std::max(p, span.second);
+  }
 }
 
 std::string collective_engine::blocked_on() const {

@@ -90,6 +90,9 @@ class collective_engine : public sc_core::sc_module, public has_stats {
   // Forwarders that have placed all their packets of each step: a step's data goes on the link
   // before the next step's (the link carries one step at a time, as a ring kernel's FIFO does).
   std::vector<unsigned> steps_sent_;
+  // Tracing only: every step's first start and last end over the SMs.
+  std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> step_span_;
+  void trace_steps() const;
   sc_core::sc_event step_sent_;
   unsigned active_ = 0;
   bool running_ = false;

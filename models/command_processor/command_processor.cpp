@@ -173,7 +173,7 @@ void command_processor::launch() {
   running_ = kernel_kind::gemm;
   regs_.set("ERROR_CODE", 0);
   regs_.set("STATUS", std::uint64_t(cp_status::running));
-  sms_.launch(k, std::move(order));
+  sms_.launch(k, std::move(order), unsigned(regs_.get("ORDER_DEVICES")));
 }
 
 void command_processor::on_done() {

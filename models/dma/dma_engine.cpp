@@ -2,6 +2,7 @@
 
 #include "tlm/global_address.h"
 #include "tlm/log.h"
+#include "tlm/trace.h"
 
 namespace t3vp {
 
@@ -39,6 +40,7 @@ dma_engine::dma_engine(const sc_core::sc_module_name& name, const dma_config& cf
   }
   for (unsigned e = 0; e < cfg_.engines; ++e) {
     engines_.push_back(std::make_unique<engine_state>());
+    engines_.back()->index = e;
     sc_core::sc_spawn([this, e] { engine(e); }, ("engine" + std::to_string(e)).c_str());
   }
 }
@@ -142,6 +144,10 @@ void dma_engine::transfer(engine_state& es, const descriptor& d) {
   bytes_read_ += rows * row_bytes;
   bytes_sent_ += rows * row_bytes;
   busy_ns_ += (sent - start).to_seconds() * 1e9;
+  if (trace_sink* t = active_trace())
+    t->slice(int(gpu_), trace_tid::dma + int(es.index),
+             "tile " + std::to_string(d.tile) + " -> gpu" + std::to_string(dst), "dma", start, sent,
+             "\"tile\":" + std::to_string(d.tile) + ",\"bytes\":" + std::to_string(rows * row_bytes));
   es.qk.set(sent - sc_core::sc_time_stamp());
 }
 

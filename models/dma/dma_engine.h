@@ -31,6 +31,7 @@ enum class dma_action : std::uint64_t { none = 0, update = 1 };
 
 class dma_engine : public sc_core::sc_module, public has_stats {
  public:
+  unsigned gpu() const { return gpu_; }
   tlm_utils::simple_target_socket<dma_engine> socket;  // MMIO
   tlm_utils::simple_initiator_socket<dma_engine> mem_socket;  // local HBM (past the L2)
   tlm_utils::simple_initiator_socket<dma_engine> net_socket;  // the NIC
@@ -58,6 +59,7 @@ class dma_engine : public sc_core::sc_module, public has_stats {
     sc_core::sc_time ready;
   };
   struct engine_state {
+    unsigned index = 0;  // trace track
     tlm_utils::tlm_quantumkeeper qk;
     payload_pool pool;
     std::vector<std::uint8_t> data;

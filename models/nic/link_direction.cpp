@@ -1,6 +1,7 @@
 #include "models/nic/link_direction.h"
 
 #include <tlm>
+#include "tlm/trace.h"
 
 namespace t3vp {
 
@@ -55,6 +56,8 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
   header_ += cfg_.header_bytes;
   payload_[int(phase)] += payload;
   busy_ += wire;
+  if (trace_sink* t = active_trace())
+    t->link_busy(int(from_), trace_tid::link + int(to_), "link gpu" + std::to_string(from_) + "->gpu" + std::to_string(to_) + " busy %", s.start, s.end);
   ++unreleased_;
   credits_max_ = std::max(credits_max_, unsigned(credits_.size()) + unreleased_);
   return s;

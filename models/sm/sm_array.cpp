@@ -1,6 +1,9 @@
 #include "models/sm/sm_array.h"
 
 #include <algorithm>
+#include "tlm/trace.h"
+
+#include <algorithm>
 #include <cstring>
 #include "models/sm/gemm_math.h"
 #include "tlm/global_address.h"
@@ -160,8 +163,10 @@ sm_array::sm_array(const sc_core::sc_module_name& name, const sm_config& cfg) : 
   for (unsigned i = 0; i < cfg.sms; ++i) sms.push_back(std::make_unique<sm>(("sm" + std::to_string(i)).c_str(), i, *this));
 }
 
-void sm_array::launch(const gemm_kernel& k, std::vector<std::uint32_t> order) {
+void sm_array::launch(const gemm_kernel& k, std::vector<std::uint32_t> order, unsigned chunks) {
   kernel_ = k;
+  chunks_ = std::max(1u, chunks);
+  chunk_span_.assign(active_trace() ? chunks_ : 0, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
   order_ = std::move(order);
   next_ = finished_ = 0;
   completed_.clear();
@@ -185,12 +190,39 @@ bool sm_array::next_tile(std::uint32_t& tile) {
 void sm_array::tile_done(std::uint32_t tile, sc_core::sc_time end) {
   completed_.push_back(tile);
   end_ = std::max(end_, end);
+  if (!chunk_span_.empty()) {
+    const std::uint64_t rows_per_chunk = (kernel_.m + chunks_ - 1) / chunks_;
+    const std::size_t c = std::min<std::size_t>(chunks_ - 1, std::uint64_t(tile / kernel_.tiles_n()) * kernel_.tile_m / rows_per_chunk);
+    auto& span = chunk_span_[c];
+    if (span.second == sc_core::SC_ZERO_TIME) span.first = end;
+    span.first = std::min(span.first, end);
+    span.second = std::max(span.second, end);
+  }
   if (++finished_ == order_.size()) {
     running_ = false;
     // Kernel end is a release: dirty output lines are written back, so that other agents (the
     // collectives, other GPUs) find the result in memory.
     if (on_kernel_end_) end_ = on_kernel_end_(end_);
+    if (!chunk_span_.empty()) trace_stages();
     done_.notify(end_ - sc_core::sc_time_stamp());
+  }
+}
+
+// GEMM stages: each chunk from its first to its last completed tile, in the order they began; a
+// slice starts no earlier than the previous one ends, so that the track nests.
+void sm_array::trace_stages() const {
+  trace_sink* t = active_trace();
+  std::vector<std::size_t> order;
+  for (std::size_t c = 0; c < chunk_span_.size(); ++c)
+    if (chunk_span_[c].second != sc_core::SC_ZERO_TIME) order.push_back(c);
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chunk_span_[a].first < chunk_span_[b].first; });
+  sc_core::sc_time prev = start_;
+  for (std::size_t s = 0; s < order.size(); ++s) {
+    const auto& span = chunk_span_[order[s]];
+    const sc_core::sc_time b = std::max(span.first, prev);
+    t->slice(kernel_.gpu, trace_tid::gemm_stages, "stage " + std::to_string(s + 1) + ": chunk " + std::to_string(order[s]),
+             "gemm", b, span.second, "\"chunk\":" + std::to_string(order[s]));
+    prev = std::max(prev, span.second);
   }
 }
 

@@ -72,7 +72,8 @@ class sm_array : public sc_core::sc_module, public has_stats {
 
   // Starts a kernel: tiles are handed out in `order` (tile ids, row-major numbering); `done` is notified
   // when every tile's stores have completed, at that time.
-  void launch(const gemm_kernel& k, std::vector<std::uint32_t> order);
+  // chunks: the output's row chunks (one per device) the trace shows as GEMM stages.
+  void launch(const gemm_kernel& k, std::vector<std::uint32_t> order, unsigned chunks = 1);
   bool busy() const { return running_; }
   sc_core::sc_event& done_event() { return done_; }
   sc_core::sc_time last_start() const { return start_; }
@@ -100,6 +101,10 @@ class sm_array : public sc_core::sc_module, public has_stats {
   sc_core::sc_event start_event_, done_;
   sc_core::sc_time start_, end_;
   std::vector<std::uint32_t> completed_;
+  // Tracing only: first and last tile completion of every chunk.
+  unsigned chunks_ = 1;
+  std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> chunk_span_;
+  void trace_stages() const;
   std::uint64_t kernels_ = 0;
   std::function<sc_core::sc_time(sc_core::sc_time)> on_kernel_end_;
 };

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <vector>
+#include "tlm/trace.h"
 #include "tlm/log.h"
 
 namespace t3vp {
@@ -124,6 +125,12 @@ void tracker::on_queued(unsigned, const tlm::tlm_generic_payload& gp, std::uint6
 void tracker::complete(std::uint32_t tile, const entry& e) {
   sc_core::sc_time at = e.last + sc_core::sc_time(cfg_.lookup_ns + (e.spilled ? cfg_.spill_penalty_ns : 0.0), sc_core::SC_NS);
   const std::uint64_t row = std::uint64_t(tile / tiles_n_) * tm_;
+  if (trace_sink* t = active_trace()) {
+    const bool final_tile = row >= final_begin_ && row < final_end_;
+    if (final_tile || dma_.wants(tile))
+      t->instant(int(dma_.gpu()), trace_tid::tracker, (final_tile ? "final tile " : "trigger tile ") + std::to_string(tile),
+                 "tracker", at, "\"tile\":" + std::to_string(tile) + (e.spilled ? ",\"spilled\":true" : ""));
+  }
   if (row >= final_begin_ && row < final_end_) {
     ++finals_;
     final_time_ = std::max(final_time_, at);

@@ -1,0 +1,97 @@
+#include "platform/child_pool.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <stdexcept>
+
+extern char** environ;
+
+namespace t3vp {
+namespace {
+
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log_path) {
+  std::vector<char*> argv;
+  argv.push_back(const_cast<char*>(exe.c_str()));
+  for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (rc != 0) throw std::runtime_error("cannot start '" + exe + "'");
+  return pid;
+}
+
+}  // namespace
+
+std::string self_exe() {
+  char exe[4096];
+  const ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n <= 0) throw std::runtime_error("cannot find the t3vp executable");
+  exe[n] = 0;
+  return exe;
+}
+
+void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned parallel,
+                  const std::function<void(std::size_t)>& on_done) {
+  using clock = std::chrono::steady_clock;
+  std::size_t next = 0, running = 0;
+  std::map<pid_t, std::pair<std::size_t, clock::time_point>> by_pid;
+  while (next < jobs.size() || running > 0) {
+    while (running < std::max(1u, parallel) && next < jobs.size()) {
+      const pid_t pid = spawn(exe, jobs[next].args, jobs[next].log_path);
+      by_pid[pid] = {next++, clock::now()};
+      ++running;
+    }
+    int status = 0;
+    const pid_t pid = waitpid(-1, &status, 0);
+    if (pid < 0) break;
+    auto it = by_pid.find(pid);
+    if (it == by_pid.end()) continue;
+    child_job& j = jobs[it->second.first];
+    j.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    j.wall_s = std::chrono::duration<double>(clock::now() - it->second.second).count();
+    const std::size_t done = it->second.first;
+    by_pid.erase(it);
+    --running;
+    if (on_done) on_done(done);
+  }
+}
+
+std::string read_text_file(const std::string& path) {
+  std::ifstream in(path);
+  std::ostringstream os;
+  os << in.rdbuf();
+  return os.str();
+}
+
+temp_dir::temp_dir(const std::string& prefix) {
+  std::string tmpl = "/tmp/" + prefix + "_XXXXXX";
+  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+  path_ = tmpl;
+}
+
+temp_dir::~temp_dir() {
+  if (DIR* d = opendir(path_.c_str())) {
+    while (dirent* e = readdir(d)) {
+      const std::string n = e->d_name;
+      if (n != "." && n != "..") std::remove((path_ + "/" + n).c_str());
+    }
+    closedir(d);
+  }
+  rmdir(path_.c_str());
+}
+
+}  // namespace t3vp

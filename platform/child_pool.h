@@ -1,0 +1,43 @@
+#pragma once
+// Runs t3vp child processes (`t3vp run ...`), a bounded number at once. Every mode of every point is
+// its own SystemC elaboration, and SystemC allows one per process, so compare, study and sweep fan
+// out to children of this same executable.
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace t3vp {
+
+struct child_job {
+  std::vector<std::string> args;  // arguments after the executable
+  std::string log_path;           // the child's stdout and stderr
+  int exit_code = -1;             // -1: did not exit normally (signal) or never ran
+  double wall_s = 0;
+};
+
+// The path of the running executable (/proc/self/exe).
+std::string self_exe();
+
+// Runs every job, at most `parallel` at once, in index order; on_done(i) runs in this process after
+// job i ended (for progress and streaming output).
+void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned parallel,
+                  const std::function<void(std::size_t)>& on_done = {});
+
+std::string read_text_file(const std::string& path);
+
+// A fresh directory under /tmp, removed with its files (one level) on destruction.
+class temp_dir {
+ public:
+  explicit temp_dir(const std::string& prefix);
+  ~temp_dir();
+  temp_dir(const temp_dir&) = delete;
+  temp_dir& operator=(const temp_dir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string file(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+}  // namespace t3vp

@@ -1,0 +1,290 @@
+#include "platform/sweep.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+#include "platform/child_pool.h"
+#include "platform/compare.h"
+#include "platform/platform_config.h"
+#include "platform/progress.h"
+
+namespace t3vp {
+namespace {
+
+// A value as --set takes it: strings bare, numbers and booleans as JSON writes them.
+std::string set_text(const nlohmann::ordered_json& v) { return v.is_string() ? v.get<std::string>() : v.dump(); }
+
+// What a sweep line keeps of a run document: the figures, not the configuration and statistics.
+nlohmann::ordered_json run_summary(const nlohmann::ordered_json& run) {
+  nlohmann::ordered_json s;
+  for (const char* k : {"mode", "workload", "time_ns", "dram_bytes", "link_bytes", "functional", "sizing"})
+    if (run.contains(k)) s[k] = run[k];
+  return s;
+}
+
+std::string last_lines(const std::string& text, std::size_t n) {
+  std::size_t pos = text.size();
+  for (std::size_t i = 0; i <= n && pos > 0; ++i) pos = text.rfind('\n', pos - 1);
+  return pos == std::string::npos ? text : text.substr(pos + 1);
+}
+
+std::string fmt(const char* f, double v) {
+  char b[64];
+  std::snprintf(b, sizeof b, f, v);
+  return b;
+}
+
+}  // namespace
+
+std::size_t sweep_grid::size() const {
+  std::size_t n = 1;
+  for (const auto& a : axes) n *= a.values.size();
+  return axes.empty() ? 0 : n;
+}
+
+std::vector<std::pair<std::string, nlohmann::ordered_json>> sweep_grid::point(std::size_t i) const {
+  std::vector<std::pair<std::string, nlohmann::ordered_json>> p(axes.size());
+  for (std::size_t a = axes.size(); a-- > 0;) {  // the last axis varies fastest
+    p[a] = {axes[a].key, axes[a].values[i % axes[a].values.size()]};
+    i /= axes[a].values.size();
+  }
+  return p;
+}
+
+sweep_grid load_sweep_grid(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw config_error("--grid: cannot read '" + path + "'");
+  nlohmann::ordered_json doc;
+  try {
+    doc = nlohmann::ordered_json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw config_error("--grid '" + path + "': not valid JSON: " + e.what());
+  }
+  const std::string where = "--grid '" + path + "': ";
+  if (!doc.is_array() || doc.empty())
+    throw config_error(where + "expected a non-empty JSON list of axes {\"key\": ..., \"values\": [...]}");
+  sweep_grid g;
+  std::set<std::string> seen;
+  for (std::size_t i = 0; i < doc.size(); ++i) {
+    const auto& a = doc[i];
+    const std::string ax = where + "axis " + std::to_string(i) + ": ";
+    if (!a.is_object() || !a.contains("key") || !a["key"].is_string() || !a.contains("values") || !a["values"].is_array())
+      throw config_error(ax + "expected {\"key\": \"dotted.key\", \"values\": [...]}");
+    for (const auto& [k, v] : a.items())
+      if (k != "key" && k != "values") throw config_error(ax + "unknown field '" + k + "'");
+    sweep_axis axis;
+    axis.key = a["key"].get<std::string>();
+    if (!seen.insert(axis.key).second) throw config_error(ax + "key '" + axis.key + "' appears twice");
+    if (a["values"].empty()) throw config_error(ax + "'" + axis.key + "' has no values");
+    for (const auto& v : a["values"]) {
+      if (!v.is_primitive() || v.is_null()) throw config_error(ax + "'" + axis.key + "': values must be numbers, strings or booleans");
+      if (axis.key == "mode") {
+        const auto& m = compare_modes();
+        if (!v.is_string() || std::find(m.begin(), m.end(), v.get<std::string>()) == m.end())
+          throw config_error(ax + "unknown mode " + v.dump() + " (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
+      } else {
+        config probe;  // the key and the value's type and range, checked as --set checks them
+        probe.set(axis.key, set_text(v));
+      }
+      axis.values.push_back(v);
+    }
+    g.axes.push_back(std::move(axis));
+  }
+  return g;
+}
+
+shard_spec parse_shard(const std::string& text) {
+  const std::size_t slash = text.find('/');
+  shard_spec s;
+  try {
+    if (slash == std::string::npos) throw std::invalid_argument(text);
+    std::size_t u1 = 0, u2 = 0;
+    const std::string a = text.substr(0, slash), b = text.substr(slash + 1);
+    const unsigned long i = std::stoul(a, &u1), n = std::stoul(b, &u2);
+    if (u1 != a.size() || u2 != b.size() || a[0] == '-' || b[0] == '-') throw std::invalid_argument(text);
+    s.index = unsigned(i);
+    s.count = unsigned(n);
+  } catch (const std::logic_error&) {
+    throw config_error("--shard: expected I/N with integers 0 <= I < N (got '" + text + "')");
+  }
+  if (s.count == 0 || s.index >= s.count)
+    throw config_error("--shard: expected I/N with 0 <= I < N (got '" + text + "')");
+  return s;
+}
+
+int run_sweep(const config& base, const std::string& exe, const sweep_grid& grid, const sweep_options& o,
+              std::ostream& out) {
+  const std::size_t total = grid.size();
+  std::vector<std::size_t> indices;
+  for (std::size_t i = o.shard.index; i < total; i += o.shard.count) indices.push_back(i);
+  temp_dir dir("t3vp_sweep");
+  std::vector<child_job> jobs;
+  std::vector<std::string> modes, json_paths;
+  for (std::size_t i : indices) {
+    config c = base;
+    std::string mode = o.mode;
+    for (const auto& [k, v] : grid.point(i)) {
+      if (k == "mode") mode = v.get<std::string>();
+      else c.set(k, set_text(v));
+    }
+    try {
+      make_platform_config(c);  // every point checked before anything runs
+    } catch (const config_error& e) {
+      throw config_error("sweep point " + std::to_string(i) + ": " + e.what());
+    }
+    const std::string stem = dir.file("p" + std::to_string(i));
+    std::ofstream(stem + ".config.json") << c.to_json(2) << "\n";
+    child_job j;
+    if (mode.empty())
+      j.args = {"compare", "--quiet", "--jobs", "1", "--config", stem + ".config.json", "--json", stem + ".json"};
+    else
+      j.args = {"run", "--quiet", "--config", stem + ".config.json", "--mode", mode, "--json", stem + ".json"};
+    j.log_path = stem + ".log";
+    jobs.push_back(j);
+    modes.push_back(mode);
+    json_paths.push_back(stem + ".json");
+  }
+  progress prog("sweep", o.quiet);
+  std::size_t done = 0, written = 0;
+  std::vector<bool> finished(jobs.size(), false);
+  int exit_code = 0;
+  const auto line_of = [&](std::size_t n) {
+    const child_job& j = jobs[n];
+    nlohmann::ordered_json line;
+    line["index"] = indices[n];
+    line["points"] = total;
+    nlohmann::ordered_json ov = nlohmann::ordered_json::object();
+    for (const auto& [k, v] : grid.point(indices[n])) ov[k] = v;
+    line["overrides"] = ov;
+    line["command"] = modes[n].empty() ? "compare" : "run";
+    line["exit_code"] = j.exit_code;
+    if (j.exit_code == 0 || j.exit_code == 1) {
+      const auto doc = nlohmann::ordered_json::parse(read_text_file(json_paths[n]));
+      nlohmann::ordered_json result;
+      if (modes[n].empty()) {
+        result["speedup"] = doc["speedup"];
+        nlohmann::ordered_json runs = nlohmann::ordered_json::array();
+        for (const auto& r : doc["runs"]) runs.push_back(run_summary(r));
+        result["runs"] = runs;
+      } else {
+        result = run_summary(doc);
+      }
+      line["result"] = result;
+      if (j.exit_code == 1) exit_code = std::max(exit_code, 1);
+    } else {
+      line["error"] = last_lines(read_text_file(j.log_path), 8);
+      exit_code = 3;
+    }
+    line["wall_s"] = j.wall_s;
+    return line.dump();
+  };
+  const auto status = [&] {
+    return std::to_string(done) + " of " + std::to_string(jobs.size()) + " points done (shard " +
+           std::to_string(o.shard.index) + "/" + std::to_string(o.shard.count) + " of " + std::to_string(total) + ")";
+  };
+  prog.update(status());
+  run_children(exe, jobs, o.jobs, [&](std::size_t n) {
+    finished[n] = true;
+    ++done;
+    // Lines go out in index order, each as soon as every earlier point has finished.
+    while (written < jobs.size() && finished[written]) {
+      out << line_of(written++) << "\n";
+      out.flush();
+    }
+    prog.update(status());
+  });
+  return exit_code;
+}
+
+merge_result merge_sweep(const std::vector<std::string>& files) {
+  std::map<std::size_t, nlohmann::ordered_json> by_index;
+  std::size_t total = 0;
+  for (const auto& f : files) {
+    std::ifstream in(f);
+    if (!in) throw config_error("merge: cannot read '" + f + "'");
+    std::string text;
+    for (std::size_t ln = 1; std::getline(in, text); ++ln) {
+      if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      nlohmann::ordered_json line;
+      try {
+        line = nlohmann::ordered_json::parse(text);
+      } catch (const nlohmann::json::exception& e) {
+        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": not a JSON line of sweep: " + e.what());
+      }
+      if (!line.is_object() || !line.contains("index") || !line["index"].is_number_unsigned() || !line.contains("points"))
+        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": not a line of t3vp sweep (no index/points)");
+      line.erase("wall_s");  // wall clock: not a result
+      const std::size_t i = line["index"].get<std::size_t>(), n = line["points"].get<std::size_t>();
+      if (total && n != total)
+        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": from a grid of " + std::to_string(n) +
+                           " points, the others have " + std::to_string(total));
+      total = n;
+      auto it = by_index.find(i);
+      if (it != by_index.end() && it->second != line)
+        throw config_error("merge: two different results for point " + std::to_string(i) + " (" + f + ":" +
+                           std::to_string(ln) + ")");
+      by_index[i] = line;
+    }
+  }
+  merge_result r;
+  for (std::size_t i = 0; i < total; ++i)
+    if (!by_index.count(i)) r.missing.push_back(i);
+  nlohmann::ordered_json results = nlohmann::ordered_json::array();
+  std::vector<std::string> keys;  // axis keys in first-seen order
+  for (const auto& [i, line] : by_index) {
+    results.push_back(line);
+    for (const auto& [k, v] : line["overrides"].items())
+      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+  }
+  r.doc["command"] = "merge";
+  r.doc["points"] = total;
+  r.doc["missing"] = r.missing;
+  r.doc["results"] = results;
+
+  // Rows: one per point, or per point and mode for compare points.
+  std::ostringstream csv, table;
+  csv << "index";
+  for (const auto& k : keys) csv << "," << k;
+  csv << ",mode,exit_code,time_total_ns,time_gemm_ns,time_reduce_scatter_ns,time_all_gather_ns,speedup,dram_total,"
+         "link_bytes,mismatches\n";
+  char line[512];
+  std::snprintf(line, sizeof line, "%6s  %-40s %-14s %4s %12s %9s %11s %10s\n", "index", "overrides", "mode", "exit",
+                "total us", "speedup", "DRAM MiB", "mismatch");
+  table << line;
+  for (const auto& [i, l] : by_index) {
+    std::string ov;
+    for (const auto& [k, v] : l["overrides"].items()) ov += (ov.empty() ? "" : " ") + k + "=" + set_text(v);
+    std::vector<std::pair<nlohmann::ordered_json, nlohmann::ordered_json>> rows;  // run summary, speedup
+    if (!l.contains("result")) rows.push_back({nullptr, nullptr});
+    else if (l["command"] == "compare")
+      for (const auto& run : l["result"]["runs"]) rows.push_back({run, l["result"]["speedup"][run["mode"].get<std::string>()]});
+    else
+      rows.push_back({l["result"], nullptr});
+    for (const auto& [run, sp] : rows) {
+      const auto num = [&](const nlohmann::ordered_json& v) { return v.is_null() ? std::string() : v.dump(); };
+      csv << i;
+      for (const auto& k : keys) csv << "," << (l["overrides"].contains(k) ? set_text(l["overrides"][k]) : "");
+      const bool ok = !run.is_null();
+      csv << "," << (ok ? run["mode"].get<std::string>() : "") << "," << l["exit_code"].dump();
+      for (const char* t : {"total", "gemm", "reduce_scatter", "all_gather"}) csv << "," << (ok ? num(run["time_ns"][t]) : "");
+      csv << "," << num(sp) << "," << (ok ? num(run["dram_bytes"]["total"]) : "") << ","
+          << (ok ? num(run["link_bytes"]) : "") << "," << (ok ? num(run["functional"]["mismatches"]) : "") << "\n";
+      std::snprintf(line, sizeof line, "%6zu  %-40s %-14s %4d %12s %9s %11s %10s\n", i, ov.c_str(),
+                    ok ? run["mode"].get<std::string>().c_str() : "-", l["exit_code"].get<int>(),
+                    ok ? fmt("%.1f", run["time_ns"]["total"].get<double>() / 1e3).c_str() : "-",
+                    sp.is_null() ? "" : fmt("%.3fx", sp.get<double>()).c_str(),
+                    ok ? fmt("%.1f", run["dram_bytes"]["total"].get<double>() / 1048576.0).c_str() : "-",
+                    ok ? run["functional"]["mismatches"].dump().c_str() : "-");
+      table << line;
+    }
+  }
+  if (!r.missing.empty()) table << r.missing.size() << " of " << total << " points missing\n";
+  r.csv = csv.str();
+  r.table = table.str();
+  return r;
+}
+
+}  // namespace t3vp
