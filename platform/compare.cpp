@@ -39,10 +39,12 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   compare_result r;
   std::map<std::string, nlohmann::ordered_json> runs;
   std::string failures;
+  bool bad_input = false;
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string& mode = simulated_modes().at(i);
     const child_job& c = jobs[i];
     if (c.exit_code != 0 && c.exit_code != 1) {
+      bad_input |= c.exit_code == 2;
       failures += "\n--- mode " + mode + " (exit code " + std::to_string(c.exit_code) + ") ---\n" +
                   read_text_file(c.log_path);
       continue;
@@ -50,6 +52,8 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
     runs[mode] = nlohmann::ordered_json::parse(read_text_file(out_prefix + mode + ".json"));
     if (c.exit_code == 1) r.functional_ok = false;
   }
+  // A mode that refuses the configuration (exit code 2) is bad input, as it is for `run`.
+  if (bad_input) throw config_error("compare: a mode rejected the configuration:" + failures);
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
   // Ideal-GEMM-RS-Overlap from the sequential run, where the GEMM, reduce-scatter and all-gather ran alone.
   {

@@ -199,6 +199,8 @@ study_result run_study(const config& base, const std::string& exe, const study_o
     compare_result c;
     try {
       c = assemble_compare(configs[i], mine, dir.path() + "/p" + std::to_string(i) + "_");
+    } catch (const config_error& e) {
+      throw config_error("study point " + point_label(grid[i]) + ": " + e.what());
     } catch (const std::runtime_error& e) {
       throw std::runtime_error("study point " + point_label(grid[i]) + ": " + e.what());
     }

@@ -61,7 +61,7 @@ svg_panel bar_chart(const bar_chart_spec& c) {
   for (const auto& s : c.categories) longest = std::max(longest, s.size());
   const double bottom = 40 + 6.0 * double(std::min<std::size_t>(longest, 40));
   svg_panel p;
-  p.width = left + plot_w + 20 + legend_w;
+  p.width = std::max(left + plot_w + 20 + legend_w, 9.5 * double(c.title.size()) + 40);  // room for the title
   p.height = top + plot_h + bottom;
 
   double ymax = 0;

@@ -8,6 +8,9 @@ packages=(
   catch2                  # Catch2 2.13 (header-only test framework)
   nlohmann-json3-dev      # JSON configuration and results
   libboost-dev libboost-program-options-dev libboost-system-dev
+  librsvg2-bin            # rsvg-convert: tests render the SVG charts to PNG
+  parallel                # GNU parallel: tests run sharded sweeps through it (docs/sweeps.md)
+  python3                 # the tests' PNG check (testbench/scripts/png_not_blank.py)
 )
 missing=()
 for p in "${packages[@]}"; do

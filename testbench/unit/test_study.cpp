@@ -1,0 +1,296 @@
+// The architect's instruments: `t3vp study` (grid, JSON summary, CSV, SVG charts), `--trace` timelines
+// (Chrome trace-event format), `t3vp sweep` sharded through GNU parallel and `t3vp merge`, and their
+// input errors. Tiny configurations only (a few hundred tokens, 2-4 GPUs, no data).
+#include <catch2/catch.hpp>
+#include <nlohmann/json.hpp>
+#include <cmath>
+#include <map>
+#include <set>
+#include "unit/run_t3vp.h"
+
+using namespace t3vp_test;
+
+namespace {
+
+const std::string tiny = "--set workload.tokens=256 --set data.mode=off";
+
+std::string source_dir() {
+  std::string src = __FILE__;
+  return src.substr(0, src.rfind("testbench/unit/"));
+}
+
+int shell(const std::string& cmd) {
+  const int status = std::system(cmd.c_str());
+  return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
+void write_text(const std::string& path, const std::string& text) { std::ofstream(path) << text; }
+
+// The SVG renders with Debian's rsvg-convert to a PNG whose pixels are not all background.
+void check_renders(const std::string& svg) {
+  const std::string png = svg + ".png";
+  INFO(svg);
+  REQUIRE(shell("rsvg-convert -o " + png + " " + svg) == 0);
+  CHECK(shell("python3 " + source_dir() + "testbench/scripts/png_not_blank.py " + png + " 0.02") == 0);
+  std::remove(png.c_str());
+}
+
+double geomean(const std::vector<double>& v) {
+  double s = 0;
+  for (double x : v) s += std::log(x);
+  return std::exp(s / double(v.size()));
+}
+
+}  // namespace
+
+TEST_CASE("study on a restricted grid gives its points and a summary computed from them with CSV and charts", "[study][system]") {
+  const std::string json = temp_path("study.json"), csv = temp_path("study.csv"), svg = temp_path("study_svg");
+  auto r = run_t3vp("study --quiet --models mega-gpt-2 --tp 2,4 --sublayers op --json " + json + " --csv " + csv +
+                    " --svg " + svg + " --set workload.tokens=512 --set data.mode=off");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("geomean") != std::string::npos);
+  CHECK(r.output.find("DRAM traffic by category") != std::string::npos);
+  const auto d = nlohmann::json::parse(read_text(json));
+  REQUIRE(d["points"].size() == 2);
+  CHECK(d["points"][0]["model"] == "mega-gpt-2");
+  CHECK(d["points"][0]["tp"] == 2);
+  CHECK(d["points"][1]["tp"] == 4);
+  CHECK(d["points"][0]["sublayer"] == "op");
+  for (const auto& p : d["points"]) {
+    REQUIRE(p["compare"]["runs"].size() == 5);
+    CHECK(p["compare"]["runs"][0]["workload"]["tp"] == p["tp"]);
+  }
+  const auto& s = d["summary"];
+  for (const char* m : {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"}) {
+    INFO(m);
+    std::vector<double> sp, dram;
+    double mx = 0;
+    for (const auto& p : d["points"]) {
+      const auto& c = p["compare"];
+      const double seq_t = c["runs"][0]["time_ns"]["total"].get<double>();
+      const double seq_b = c["runs"][0]["dram_bytes"]["total"].get<double>();
+      for (const auto& run : c["runs"])
+        if (run["mode"] == m) {
+          sp.push_back(seq_t / run["time_ns"]["total"].get<double>());
+          dram.push_back(run["dram_bytes"]["total"].get<double>() / seq_b);
+        }
+      mx = std::max(mx, sp.back());
+    }
+    REQUIRE(sp.size() == 2);
+    CHECK(s["speedup_geomean"][m].get<double>() == Approx(geomean(sp)));
+    CHECK(s["speedup_max"][m].get<double>() == Approx(mx));
+    CHECK(s["dram_reduction_geomean"][m].get<double>() == Approx(1 - geomean(dram)).margin(1e-12));
+  }
+  CHECK(s["speedup_geomean"]["sequential"].get<double>() == Approx(1.0));
+  CHECK(s["by_tp"].contains("2"));
+  CHECK(s["by_tp"]["4"]["points"] == 1);
+  // CSV: a header and one row per point x mode.
+  const std::string text = read_text(csv);
+  CHECK(std::count(text.begin(), text.end(), '\n') == 1 + 2 * 5);
+  CHECK(text.rfind("model,tp,sublayer,mode,", 0) == 0);
+  check_renders(svg + "/speedup.svg");
+  check_renders(svg + "/dram.svg");
+  shell("rm -rf " + svg + " " + json + " " + csv);
+}
+
+TEST_CASE("compare --svg renders to a non-blank PNG", "[study][system]") {
+  const std::string svg = temp_path("compare.svg");
+  auto r = run_t3vp("compare --quiet --svg " + svg + " --set system.gpus=2 " + tiny);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const std::string text = read_text(svg);
+  for (const char* needle : {"<svg", "speedup over sequential (x)", "DRAM bytes, all GPUs (MiB)", "gemm_read", "t3-mca"})
+    CHECK(text.find(needle) != std::string::npos);
+  check_renders(svg);
+  std::remove(svg.c_str());
+}
+
+TEST_CASE("study rejects bad grids with exit code 2", "[study][cli]") {
+  for (const char* args : {"--models gpt-4", "--models custom", "--sublayers qkv", "--tp 0", "--tp x", "--jobs 0"}) {
+    auto r = run_t3vp(std::string("study ") + args);
+    INFO(args << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+  }
+  auto r = run_t3vp("study --models gpt-4");
+  CHECK(r.output.find("unknown model 'gpt-4'") != std::string::npos);
+  // A point a mode rejects (T3 needs whole tiles per chunk: 256 tokens / 4 GPUs < 128 rows) is bad input too.
+  auto t = run_t3vp("study --quiet --models mega-gpt-2 --tp 4 --sublayers op " + tiny);
+  INFO(t.output);
+  CHECK(t.exit_code == 2);
+  CHECK(t.output.find("gemm.tile_m") != std::string::npos);
+}
+
+TEST_CASE("run --trace writes a Chrome trace-event timeline with a track per GPU and block", "[trace][system]") {
+  const std::string trace = temp_path("trace.json");
+  const std::string shape = "--set workload.model=custom --set workload.m=512 --set workload.n=256 "
+                            "--set workload.k=128 --set system.gpus=4 --set data.mode=synthetic";
+  const auto plain = run_json("--mode t3 " + shape);
+  const auto traced = run_json("--mode t3 --trace " + trace + " " + shape);
+  {  // tracing changes no result (wall-clock fields aside)
+    auto a = plain, b = traced;
+    for (auto* j : {&a, &b}) j->erase("wall_s"), j->erase("host");
+    CHECK(a == b);
+  }
+  const auto doc = nlohmann::json::parse(read_text(trace));
+  REQUIRE(doc["traceEvents"].is_array());
+  std::map<std::string, int> cats;
+  std::set<std::pair<int, std::string>> threads;
+  std::map<std::pair<int, int>, double> track_end;  // complete events must nest: no overlap per track
+  for (const auto& e : doc["traceEvents"]) {
+    INFO(e.dump());
+    for (const char* k : {"ph", "name", "pid", "tid", "ts"}) REQUIRE(e.contains(k));
+    REQUIRE(e["ph"].is_string());
+    REQUIRE(e["name"].is_string());
+    REQUIRE(e["pid"].is_number_integer());
+    REQUIRE(e["tid"].is_number_integer());
+    REQUIRE(e["ts"].is_number());
+    CHECK(e["ts"].get<double>() >= 0);
+    const std::string ph = e["ph"];
+    CHECK((ph == "M" || ph == "X" || ph == "i" || ph == "C"));
+    if (ph == "M") {
+      REQUIRE(e["args"]["name"].is_string());
+      if (e["name"] == "thread_name") threads.insert({e["pid"].get<int>(), e["args"]["name"].get<std::string>()});
+      continue;
+    }
+    ++cats[e["cat"].get<std::string>()];
+    if (ph == "X") {
+      REQUIRE(e["dur"].is_number());
+      CHECK(e["dur"].get<double>() >= 0);
+      auto& end = track_end[{e["pid"].get<int>(), e["tid"].get<int>()}];
+      CHECK(e["ts"].get<double>() >= end - 1e-6);
+      end = std::max(end, e["ts"].get<double>() + e["dur"].get<double>());
+    }
+    if (ph == "i") CHECK(e["s"] == "t");
+    if (ph == "C") REQUIRE(e["args"]["busy_percent"].is_number());
+  }
+  for (int g = 0; g < 4; ++g)
+    for (const char* t : {"kernels (host view)", "sms: GEMM stages", "ccl: collective steps (send)", "tracker: triggers",
+                          "dma: engine 0"}) {
+      INFO("gpu" << g << " " << t);
+      CHECK(threads.count({g, t}) == 1);
+    }
+  for (const char* c : {"kernel", "gemm", "collective", "dma", "tracker", "link"}) {
+    INFO(c);
+    CHECK(cats[c] > 0);
+  }
+  // Same configuration, same timeline, byte for byte.
+  const std::string again = temp_path("trace2.json");
+  run_json("--mode t3 --trace " + again + " " + shape);
+  CHECK(read_text(trace) == read_text(again));
+  // compare --trace: one file per simulated mode.
+  auto r = run_t3vp("compare --quiet --trace " + trace + " " + shape);
+  REQUIRE(r.exit_code == 0);
+  for (const char* m : {"sequential", "t3", "t3-mca", "ideal-rs-nmc"}) {
+    const std::string p = temp_path(std::string("trace.") + m + ".json");
+    INFO(p);
+    CHECK(nlohmann::json::parse(read_text(p))["traceEvents"].size() > 10);
+    std::remove(p.c_str());
+  }
+  std::remove(trace.c_str());
+  std::remove(again.c_str());
+}
+
+TEST_CASE("sweep shards run through GNU parallel give exactly the unsharded points and merge reproduces its table",
+          "[sweep][system]") {
+  const std::string grid = temp_path("grid.json"), dir = temp_path("sweep");
+  shell("mkdir -p " + dir);
+  write_text(grid, R"([{"key": "workload.m", "values": [256, 512]},
+                       {"key": "link.bandwidth_gbps", "values": [75, 150.5]},
+                       {"key": "mode", "values": ["sequential", "t3"]}])");
+  const std::string base = " --set workload.model=custom --set workload.n=256 --set workload.k=128 --set system.gpus=2 "
+                           "--set data.mode=off --quiet --grid " + grid;
+  auto all = run_t3vp("sweep --jobs 2 --out " + dir + "/all.jsonl" + base);
+  INFO(all.output);
+  REQUIRE(all.exit_code == 0);
+  REQUIRE(shell("parallel --will-cite --halt now,fail=1 " T3VP_BINARY " sweep --shard {}/2 --out " + dir +
+                "/s{}.jsonl" + base + " ::: 0 1") == 0);
+  // The shards hold disjoint points whose union is the unsharded run's, each point identical.
+  const auto lines = [](const std::string& path) {
+    std::map<std::size_t, nlohmann::json> m;
+    std::istringstream in(read_text(path));
+    for (std::string l; std::getline(in, l);) {
+      auto j = nlohmann::json::parse(l);
+      j.erase("wall_s");
+      m[j["index"].get<std::size_t>()] = j;
+    }
+    return m;
+  };
+  const auto a = lines(dir + "/all.jsonl"), s0 = lines(dir + "/s0.jsonl"), s1 = lines(dir + "/s1.jsonl");
+  REQUIRE(a.size() == 8);
+  CHECK(s0.size() == 4);
+  CHECK(s1.size() == 4);
+  for (const auto& [i, j] : s0) CHECK(i % 2 == 0);
+  for (const auto& [i, j] : s1) CHECK(i % 2 == 1);
+  auto u = s0;
+  u.insert(s1.begin(), s1.end());
+  CHECK(u == a);
+  CHECK(a.at(5)["overrides"]["workload.m"] == 512);
+  CHECK(a.at(5)["overrides"]["link.bandwidth_gbps"] == 75);
+  CHECK(a.at(5)["overrides"]["mode"] == "t3");
+  // merge: the sharded files give the unsharded table, byte for byte (wall clock is dropped).
+  auto m1 = run_t3vp("merge " + dir + "/all.jsonl --json " + dir + "/m1.json --csv " + dir + "/m1.csv");
+  auto m2 = run_t3vp("merge " + dir + "/s1.jsonl " + dir + "/s0.jsonl --json " + dir + "/m2.json --csv " + dir + "/m2.csv");
+  REQUIRE(m1.exit_code == 0);
+  REQUIRE(m2.exit_code == 0);
+  CHECK(m1.output == m2.output);
+  CHECK(read_text(dir + "/m1.json") == read_text(dir + "/m2.json"));
+  CHECK(read_text(dir + "/m1.csv") == read_text(dir + "/m2.csv"));
+  const auto merged = nlohmann::json::parse(read_text(dir + "/m1.json"));
+  CHECK(merged["results"].size() == 8);
+  CHECK(merged["missing"].empty());
+  // One shard alone: the merge names the missing points.
+  auto half = run_t3vp("merge " + dir + "/s0.jsonl --json " + dir + "/m3.json");
+  CHECK(half.exit_code == 0);
+  CHECK(nlohmann::json::parse(read_text(dir + "/m3.json"))["missing"].size() == 4);
+  shell("rm -rf " + dir + " " + grid);
+}
+
+TEST_CASE("sweep without a mode axis compares every mode per point", "[sweep][system]") {
+  const std::string grid = temp_path("grid1.json"), out = temp_path("cmp.jsonl");
+  write_text(grid, R"([{"key": "system.gpus", "values": [2]}])");
+  auto r = run_t3vp("sweep --quiet --grid " + grid + " --out " + out + " " + tiny);
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto j = nlohmann::json::parse(read_text(out));
+  CHECK(j["command"] == "compare");
+  CHECK(j["result"]["runs"].size() == 5);
+  CHECK(j["result"]["speedup"]["sequential"].get<double>() == Approx(1.0));
+  std::remove(grid.c_str());
+  std::remove(out.c_str());
+}
+
+TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message", "[sweep][cli]") {
+  const std::string grid = temp_path("bad.json");
+  const std::vector<std::pair<std::string, std::string>> grids = {
+      {"not json", "not valid JSON"},
+      {"{}", "expected a non-empty JSON list"},
+      {R"([{"key": "workload.tokenz", "values": [1]}])", "workload.tokens"},
+      {R"([{"key": "workload.tokens", "values": []}])", "has no values"},
+      {R"([{"key": "workload.tokens", "values": [-5]}])", "workload.tokens"},
+      {R"([{"key": "mode", "values": ["fast"]}])", "unknown mode"},
+      {R"([{"key": "system.gpus", "values": [2]}, {"key": "system.gpus", "values": [4]}])", "appears twice"}};
+  for (const auto& [text, message] : grids) {
+    write_text(grid, text);
+    auto r = run_t3vp("sweep --grid " + grid);
+    INFO(text << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(message) != std::string::npos);
+  }
+  write_text(grid, R"([{"key": "system.gpus", "values": [2]}])");
+  for (const char* shard : {"2/2", "0/0", "1", "a/b", "-1/2", "1/2/3"}) {
+    auto r = run_t3vp("sweep --grid " + grid + " --shard " + shard);
+    INFO(shard << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("--shard") != std::string::npos);
+  }
+  CHECK(run_t3vp("sweep").exit_code == 2);
+  CHECK(run_t3vp("sweep --grid /nonexistent/grid.json").exit_code == 2);
+  CHECK(run_t3vp("merge").exit_code == 2);
+  CHECK(run_t3vp("merge /nonexistent.jsonl").exit_code == 2);
+  write_text(grid, "{\"nope\": 1}\n");
+  auto r = run_t3vp("merge " + grid);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("not a line of t3vp sweep") != std::string::npos);
+  std::remove(grid.c_str());
+}
