@@ -187,12 +187,12 @@ void simulate(node_system& top, const std::string& mode) {
     return;
   }
   const sc_core::sc_time slice(10, sc_core::SC_US);
-  while (!top.cpu.finished() && sc_core::sc_pending_activity()) {
+  do {  // (before the first sc_start nothing is pending yet)
     sc_core::sc_start(slice);
     char b[64];
     std::snprintf(b, sizeof b, "%.1f us simulated", sc_core::sc_time_stamp().to_seconds() * 1e6);
     prog.update(b);
-  }
+  } while (!top.cpu.finished() && sc_core::sc_pending_activity());
 }
 
 }  // namespace
