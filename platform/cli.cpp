@@ -160,11 +160,20 @@ config load_config(const cli_args& a) {
   return cfg;
 }
 
+// Writes text, ending it with a newline if it has none.
 void write_file(const std::string& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   if (!out) throw usage_error("cannot write '" + path + "'");
-  out << text << "\n";
+  out << text;
+  if (text.empty() || text.back() != '\n') out << "\n";
   if (!out) throw usage_error("cannot write '" + path + "'");
+}
+
+// Exit code 1 when the run(s) finished but a functional check failed.
+int functional_exit(bool ok, const char* command) {
+  if (ok) return 0;
+  std::fprintf(stderr, "t3vp: %s: a functional check failed\n", command);
+  return 1;
 }
 
 int cmd_params(const cli_args& a, const config& cfg) {
@@ -206,11 +215,7 @@ int cmd_run(const cli_args& a, const config& cfg) {
   std::fputs(r.table.c_str(), stdout);
   if (a.stats) std::fputs(r.stats_table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
-  if (!r.functional_ok) {
-    std::fprintf(stderr, "t3vp: run: the functional check failed\n");
-    return 1;
-  }
-  return 0;
+  return functional_exit(r.functional_ok, "run");
 }
 
 // The blocks are built standalone (never simulated) just to read their register tables.
@@ -243,11 +248,7 @@ int cmd_compare(const cli_args& a, const config& cfg) {
   std::fputs(r.table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
   if (!a.svg.empty()) write_file(a.svg, compare_svg(r.doc));
-  if (!r.functional_ok) {
-    std::fprintf(stderr, "t3vp: compare: a functional check failed\n");
-    return 1;
-  }
-  return 0;
+  return functional_exit(r.functional_ok, "compare");
 }
 
 int cmd_study(const cli_args& a, const config& cfg) {
@@ -273,14 +274,10 @@ int cmd_study(const cli_args& a, const config& cfg) {
   study_result r = run_study(cfg, self_exe(), o);
   std::fputs(r.table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.doc.dump(2));
-  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv.substr(0, r.csv.size() - 1));
+  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv);
   if (!a.svg.empty())
-    for (const auto& [name, text] : r.charts) write_file(a.svg + "/" + name, text.substr(0, text.size() - 1));
-  if (!r.functional_ok) {
-    std::fprintf(stderr, "t3vp: study: a functional check failed\n");
-    return 1;
-  }
-  return 0;
+    for (const auto& [name, text] : r.charts) write_file(a.svg + "/" + name, text);
+  return functional_exit(r.functional_ok, "study");
 }
 
 int cmd_sweep(const cli_args& a, const config& cfg) {
@@ -306,7 +303,7 @@ int cmd_merge(const cli_args& a) {
     std::fprintf(stderr, "t3vp: merge: warning: %zu of %llu points missing (first: index %zu)\n", r.missing.size(),
                  (unsigned long long)r.doc["points"].get<std::uint64_t>(), r.missing.front());
   if (!a.json_file.empty()) write_file(a.json_file, r.doc.dump(2));
-  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv.substr(0, r.csv.size() - 1));
+  if (!a.csv_file.empty()) write_file(a.csv_file, r.csv);
   return 0;
 }
 
