@@ -63,6 +63,7 @@ const char* usage_text =
     "  --jobs N             runs simulated at once, across points and modes (default 2)\n"
     "  --csv FILE           one row per point and mode\n"
     "  --svg DIR            charts: DIR/speedup.svg, DIR/dram.svg\n"
+    "  --list               print the grid's points (model, TP, sublayer) and exit\n"
     "sweep options (docs/sweeps.md):\n"
     "  --grid FILE          JSON list of axes {\"key\": K, \"values\": [...]} (key \"mode\" selects modes)\n"
     "  --mode M             mode of every point when the grid has no mode axis (default: compare all)\n"
@@ -85,7 +86,7 @@ struct cli_args {
   std::string pattern = "sequential";
   std::string mode = "sequential";
   std::string format = "table";
-  bool stats = false, quiet = false, large = false;
+  bool stats = false, quiet = false, large = false, list = false;
   unsigned jobs = 2;
   std::string trace_file, svg, csv_file, grid_file, shard, out_file;
   std::vector<std::string> models, tps, sublayers, files;
@@ -129,7 +130,8 @@ cli_args parse_args(int argc, char** argv) {
   else if (a.command == "study")
     opts.add_options()("jobs", po::value(&a.jobs))("large", po::bool_switch(&a.large))(
         "models", po::value(&a.models)->composing())("tp", po::value(&a.tps)->composing())(
-        "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg));
+        "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg))(
+        "list", po::bool_switch(&a.list));
   else if (a.command == "sweep") {
     a.mode.clear();
     opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs))("shard", po::value(&a.shard))(
@@ -269,6 +271,10 @@ int cmd_study(const cli_args& a, const config& cfg) {
   }
   o.jobs = a.jobs;
   o.quiet = a.quiet;
+  if (a.list) {  // the points, without running them
+    for (const auto& p : study_grid(o)) std::printf("%s %u %s\n", p.model.c_str(), p.tp, p.sublayer.c_str());
+    return 0;
+  }
   if (!a.svg.empty() && mkdir(a.svg.c_str(), 0755) != 0 && errno != EEXIST)
     throw usage_error("--svg: cannot create directory '" + a.svg + "'");
   study_result r = run_study(cfg, self_exe(), o);

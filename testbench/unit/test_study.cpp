@@ -106,6 +106,20 @@ TEST_CASE("compare --svg renders to a non-blank PNG", "[study][system]") {
   std::remove(svg.c_str());
 }
 
+TEST_CASE("study --list gives the paper's 16 points and 12 more with --large", "[study][cli]") {
+  auto r = run_t3vp("study --list");
+  REQUIRE(r.exit_code == 0);
+  CHECK(std::count(r.output.begin(), r.output.end(), '\n') == 16);
+  CHECK(r.output.rfind("mega-gpt-2 8 op\nmega-gpt-2 8 fc2\nmega-gpt-2 8 fc1\nmega-gpt-2 8 ip\nmega-gpt-2 16 op\n", 0) == 0);
+  CHECK(r.output.find("t-nlg 16 ip\n") != std::string::npos);
+  auto l = run_t3vp("study --list --large");
+  REQUIRE(l.exit_code == 0);
+  CHECK(std::count(l.output.begin(), l.output.end(), '\n') == 28);
+  for (const char* p : {"gpt-3 32 op", "palm 32 fc1", "mt-nlg 32 ip"}) CHECK(l.output.find(p) != std::string::npos);
+  auto s = run_t3vp("study --list --models palm,t-nlg --tp 4 --sublayers fc2");
+  CHECK(s.output == "palm 4 fc2\nt-nlg 4 fc2\n");
+}
+
 TEST_CASE("study rejects bad grids with exit code 2", "[study][cli]") {
   for (const char* args : {"--models gpt-4", "--models custom", "--sublayers qkv", "--tp 0", "--tp x", "--jobs 0"}) {
     auto r = run_t3vp(std::string("study ") + args);
