@@ -1,5 +1,6 @@
 #include "platform/cli.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
@@ -277,7 +278,14 @@ int cmd_study(const cli_args& a, const config& cfg) {
   }
   if (!a.svg.empty() && mkdir(a.svg.c_str(), 0755) != 0 && errno != EEXIST)
     throw usage_error("--svg: cannot create directory '" + a.svg + "'");
-  study_result r = run_study(cfg, self_exe(), o);
+  // The study measures time and traffic, which do not depend on the data: unless data.mode is asked
+  // for, it moves none (same timing, about a quarter less CPU and a quarter of the memory).
+  config study_cfg = cfg;
+  const bool data_asked = std::any_of(a.sets.begin(), a.sets.end(), [](const std::string& s) {
+    return s.rfind("data.mode=", 0) == 0;
+  });
+  if (!data_asked && cfg.is_default("data.mode")) study_cfg.set("data.mode", "off");
+  study_result r = run_study(study_cfg, self_exe(), o);
   std::fputs(r.table.c_str(), stdout);
   if (!a.json_file.empty()) write_file(a.json_file, r.doc.dump(2));
   if (!a.csv_file.empty()) write_file(a.csv_file, r.csv);
