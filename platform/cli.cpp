@@ -9,11 +9,13 @@
 #include <systemc>
 #include <unistd.h>
 #include "platform/compare.h"
+#include "platform/ctl.h"
 #include "platform/gpu_node.h"
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
 #include "platform/run.h"
+#include "platform/serve.h"
 #include "tlm/log.h"
 #include "tlm/stats.h"
 
@@ -31,6 +33,8 @@ const char* usage_text =
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
     "  registers  print the register maps of the command processor, tracker and DMA engine as JSON\n"
+    "  serve    elaborate the platform `run` would and serve live control (newline-delimited JSON over TCP)\n"
+    "  ctl      send one request to a running `serve` and print the reply (t3vp ctl --help)\n"
     "\n"
     "common options:\n"
     "  --config FILE        JSON configuration (nested objects or dotted keys)\n"
@@ -38,8 +42,12 @@ const char* usage_text =
     "  --json FILE          write the result document as JSON\n"
     "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
     "  --stats              also print every statistic as a table (run, memtest)\n"
-    "run options:\n"
+    "run and serve options:\n"
     "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
+    "serve options (protocol: docs/serve.md):\n"
+    "  --bind ADDR          listen on ADDR (default 127.0.0.1: loopback only)\n"
+    "  --port N             TCP port (default 0: a free one); the first stdout line is `listening on ADDR:PORT`\n"
+    "  --max-line-bytes N   longest request line (default 65536)\n"
     "compare options:\n"
     "  --jobs N             modes simulated at once (default 2)\n"
     "memtest options:\n"
@@ -58,6 +66,7 @@ struct cli_args {
   std::string format = "table";
   bool stats = false;
   unsigned jobs = 2;
+  serve_options serve;
 };
 
 class usage_error : public std::runtime_error {
@@ -79,6 +88,9 @@ cli_args parse_args(int argc, char** argv) {
       "stats", po::bool_switch(&a.stats));
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode));
+  else if (a.command == "serve")
+    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.serve.port))(
+        "max-line-bytes", po::value(&a.serve.max_line_bytes));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
   else if (a.command == "compare") opts.add_options()("jobs", po::value(&a.jobs));
   else if (a.command == "registers") {}
@@ -190,6 +202,7 @@ int cmd_compare(const cli_args& a, const config& cfg) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "ctl") return run_ctl(argc - 1, argv + 1);  // a client: no configuration
   try {
     cli_args a = parse_args(argc, argv);
     if (a.command == "help") {
@@ -203,6 +216,10 @@ int run_cli(int argc, char** argv) {
     if (a.command == "run") return cmd_run(a, cfg);
     if (a.command == "compare") return cmd_compare(a, cfg);
     if (a.command == "registers") return cmd_registers(cfg);
+    if (a.command == "serve") {
+      a.serve.mode = a.mode;
+      return run_serve(cfg, a.serve);
+    }
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);
