@@ -54,7 +54,7 @@ class line_session : public std::enable_shared_from_this<line_session> {
 
   void start() { read(); }
 
-  // Transport-level replies (not answers to a request).
+  // Queues one line for the client.
   void send(const std::string& line) {
     if (!sock_.is_open()) return;
     queued_bytes_ += line.size() + 1;
@@ -125,20 +125,22 @@ class line_session : public std::enable_shared_from_this<line_session> {
         if (pending_.size() > max) {
           pending_.clear();
           discarding_ = true;
-          send(srv_.make_error("line longer than " + std::to_string(max) + " bytes: discarded up to its newline"));
+          ++in_flight_;
+          srv_.on_line(std::string(), true, make_reply());
         }
         break;
       }
       std::string line = pending_.substr(0, nl);
       pending_.erase(0, nl + 1);
       if (line.size() > max) {
-        send(srv_.make_error("line longer than " + std::to_string(max) + " bytes: discarded"));
+        ++in_flight_;
+        srv_.on_line(std::string(), true, make_reply());
         continue;
       }
       if (!line.empty() && line.back() == '\r') line.pop_back();
       if (line.find_first_not_of(" \t") == std::string::npos) continue;  // blank lines are not requests
       ++in_flight_;
-      srv_.on_line(std::move(line), make_reply());
+      srv_.on_line(std::move(line), false, make_reply());
     }
     if (!sock_.is_open()) return;
     if (in_flight_ < srv_.limits.max_in_flight) read();

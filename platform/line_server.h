@@ -2,8 +2,8 @@
 // A TCP server of newline-delimited requests on Boost.Asio, for `t3vp serve`: one io_context on its own
 // thread, any number of clients (up to max_clients), each line handed to a callback with a one-shot
 // reply function that may be called from any thread. It never interprets a line; it only enforces the
-// transport's limits (docs/serve.md): a line longer than max_line_bytes gets an error reply and is
-// discarded up to its newline; the connection stays usable.
+// transport's limits (docs/serve.md): a line longer than max_line_bytes is discarded up to its newline
+// and reported to the callback, the connection stays usable.
 #include <cstddef>
 #include <functional>
 #include <memory>
@@ -19,10 +19,11 @@ struct line_server_limits {
 
 class line_server {
  public:
-  // Called on the server thread with a line (no newline, no trailing CR).
   using reply_fn = std::function<void(const std::string& line)>;
-  using line_fn = std::function<void(std::string line, reply_fn reply)>;
-  // An error reply line (one JSON object) for a transport-level problem, e.g. an oversized line.
+  // Called on the server thread with a line (no newline, no trailing CR), or with too_long set and no
+  // text for a line over the limit, so that its error reply keeps its place among the others.
+  using line_fn = std::function<void(std::string line, bool too_long, reply_fn reply)>;
+  // An error reply line (one JSON object) for a transport-level problem: too many clients.
   using error_fn = std::function<std::string(const std::string& message)>;
 
   // Binds and listens (port 0: the kernel picks one); throws std::invalid_argument naming the problem

@@ -35,10 +35,12 @@ std::string error_line(const std::string& message, const json* id = nullptr) {
   return dump_line(j);
 }
 
-// A request that crossed into SystemC: the parsed object and its one-shot reply.
+// A request that crossed into SystemC: the parsed object and its one-shot reply. A line that was not
+// a request at all crosses too, with its error, so that replies keep the order of the lines.
 struct request {
   json body;
   line_server::reply_fn reply;
+  std::string error;
 };
 
 // The one way into the kernel: the server thread queues a request and calls async_request_update();
@@ -154,7 +156,8 @@ class controller {
   controller(sublayer_run& run, const config& cfg, const std::string& mode) : run_(run), cfg_(cfg), mode_(mode) {}
 
   void handle(request& r) {
-    const json* id = r.body.contains("id") ? &r.body["id"] : nullptr;
+    const json* id = r.body.is_object() && r.body.contains("id") ? &r.body["id"] : nullptr;
+    if (!r.error.empty()) return r.reply(error_line(r.error, id));
     try {
       json reply = dispatch(r);
       if (reply.is_null()) return;  // a run: answered when it stops
@@ -475,22 +478,24 @@ int run_serve(const config& cfg, const serve_options& opt) {
   line_server_limits limits;
   limits.max_line_bytes = opt.max_line_bytes;
   // Runs on the server thread: only parsing and shape checks, nothing of the model.
-  auto on_line = [&channel](std::string line, line_server::reply_fn reply) {
+  auto on_line = [&channel, max = opt.max_line_bytes](std::string line, bool too_long, line_server::reply_fn reply) {
+    const auto reject = [&](json body, std::string error) { channel->post({std::move(body), std::move(reply), std::move(error)}); };
+    if (too_long) return reject(json(), "line longer than " + std::to_string(max) + " bytes: discarded up to its newline");
     json body;
     try {
       body = json::parse(line);
     } catch (const json::exception& e) {
-      return reply(error_line(std::string("malformed JSON: ") + e.what()));
+      return reject(json(), std::string("malformed JSON: ") + e.what());
     }
     const char* shape = "a request must be a JSON object with a \"cmd\" string";
-    if (!body.is_object()) return reply(error_line(shape));
+    if (!body.is_object()) return reject(json(), shape);
     const auto id = body.find("id");
     // Only scalars are echoed back: a deeply nested id would cost a deep recursion to print.
     if (id != body.end() && !(id->is_string() || id->is_number() || id->is_null()))
-      return reply(error_line("'id' must be a string or a number"));
+      return reject(json(), "'id' must be a string or a number");
     const auto cmd = body.find("cmd");
-    if (cmd == body.end() || !cmd->is_string()) return reply(error_line(shape, id != body.end() ? &*id : nullptr));
-    channel->post({std::move(body), std::move(reply)});
+    if (cmd == body.end() || !cmd->is_string()) return reject(std::move(body), shape);
+    channel->post({std::move(body), std::move(reply), std::string()});
   };
   // Bound before elaboration, so that a bad --bind or a busy port fails fast.
   line_server server(opt.bind, opt.port, limits, on_line, [](const std::string& m) { return error_line(m); });
