@@ -272,16 +272,18 @@ class controller {
   void advance() {
     if (!pause_requested_ && !quit_) {
       try {
+        // Only into pending activity: an sc_start that could do nothing would draw a SystemC warning.
+        using namespace sc_core;
         if (until_) {
-          // To the last event up to the target; then, if the next event lies beyond it (and nothing
-          // paused the kernel), on to the target itself. Running out of events is left to settle().
-          if (sc_core::sc_time_stamp() < *until_)
-            sc_core::sc_start(*until_ - sc_core::sc_time_stamp(), sc_core::SC_EXIT_ON_STARVATION);
-          if (!pause_requested_ && !quit_ && !kernel_stopped() && sc_core::sc_time_stamp() < *until_ &&
-              !sc_core::sc_pending_activity_at_current_time() && sc_core::sc_pending_activity_at_future_time())
-            sc_core::sc_start(*until_ - sc_core::sc_time_stamp(), sc_core::SC_RUN_TO_TIME);
-        } else {
-          sc_core::sc_start();
+          // To the last event up to the target, then (nothing having stopped the kernel) on to the target
+          // itself when the next event lies beyond it. Running out of events is left to settle().
+          if (sc_pending_activity_at_current_time() || sc_time_to_pending_activity() <= *until_ - sc_time_stamp())
+            sc_start(*until_ - sc_time_stamp(), SC_EXIT_ON_STARVATION);
+          if (!pause_requested_ && !quit_ && !kernel_stopped() && sc_time_stamp() < *until_ &&
+              !sc_pending_activity_at_current_time() && sc_pending_activity_at_future_time())
+            sc_start(*until_ - sc_time_stamp(), SC_RUN_TO_TIME);
+        } else if (sc_pending_activity()) {
+          sc_start();
         }
       } catch (const std::exception& e) {
         fail(e.what());
