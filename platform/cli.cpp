@@ -217,6 +217,8 @@ int run_cli(int argc, char** argv) {
     if (a.command == "compare") return cmd_compare(a, cfg);
     if (a.command == "registers") return cmd_registers(cfg);
     if (a.command == "serve") {
+      if (!a.json_file.empty() || a.stats)
+        throw usage_error("serve: --json and --stats do not apply (the status and stats commands report live)");
       a.serve.mode = a.mode;
       return run_serve(cfg, a.serve);
     }
