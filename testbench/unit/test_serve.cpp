@@ -346,7 +346,7 @@ TEST_CASE("serve: listens on loopback only unless --bind names another address",
   // Bad input: exit code 2 with a message naming the problem, before anything is served.
   const std::vector<std::pair<std::string, std::string>> bad = {
       {"serve --bind not-an-address", "--bind"},
-      {"serve --bind 192.0.2.1", "cannot listen"},  // TEST-NET-1: not an address of this host
+      {"serve --bind 203.0.113.77", "cannot listen"},  // TEST-NET-3: not an address of this host
       {"serve --port 70000", "--port"},
       {"serve --port abc", "port"},
       {"serve --max-line-bytes 10", "--max-line-bytes"},
