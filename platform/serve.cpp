@@ -10,6 +10,7 @@
 #include <functional>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <systemc>
@@ -44,12 +45,14 @@ struct request {
 };
 
 // The one way into the kernel: the server thread queues a request and calls async_request_update();
-// the kernel calls update() in its next update phase, on the SystemC thread, which handles the queue.
-// When the kernel is not running, the main thread waits here and runs it for one delta cycle.
+// the kernel calls update() in its next update phase, on the SystemC thread, which takes the queue
+// over and, during a run, pauses the kernel (sc_pause: at the end of the current time step). The main
+// thread then handles the requests between two sc_start calls, with the kernel at rest: nothing runs
+// inside an update phase but this hand-over, and no exception is ever thrown inside the kernel.
+// While idle, the main thread waits here and runs the kernel for one delta cycle to deliver the update.
 class request_channel : public sc_core::sc_prim_channel {
  public:
-  explicit request_channel(std::function<void(request&)> handle)
-      : sc_core::sc_prim_channel("serve_requests"), handle_(std::move(handle)) {}
+  request_channel() : sc_core::sc_prim_channel("serve_requests") {}
 
   void post(request r) {  // any thread
     {
@@ -65,27 +68,26 @@ class request_channel : public sc_core::sc_prim_channel {
     std::unique_lock<std::mutex> lock(m_);
     cv_.wait(lock, [&] { return !queue_.empty(); });
   }
-  // Handles everything queued; also called directly once the kernel cannot run any more (after sc_stop).
-  void drain() {
-    for (;;) {
-      request r;
-      {
-        std::lock_guard<std::mutex> lock(m_);
-        if (queue_.empty()) return;
-        r = std::move(queue_.front());
-        queue_.pop_front();
-      }
-      handle_(r);
-    }
-  }
+  // Takes the queue over without the kernel: once it cannot run any more (after sc_stop).
+  void take_now() { update(); }
+  // The requests update() took over, in arrival order (main thread).
+  std::deque<request> arrived() { return std::exchange(arrived_, {}); }
+  bool in_run = false;  // set by the main thread around a run's sc_start
 
  private:
-  void update() override { drain(); }
+  void update() override {
+    {
+      std::lock_guard<std::mutex> lock(m_);
+      for (auto& r : queue_) arrived_.push_back(std::move(r));
+      queue_.clear();
+    }
+    if (in_run && !arrived_.empty()) sc_core::sc_pause();
+  }
 
-  std::function<void(request&)> handle_;
   std::mutex m_;
   std::condition_variable cv_;
   std::deque<request> queue_;
+  std::deque<request> arrived_;
 };
 
 // A wrong argument: becomes an error reply naming it.
@@ -172,14 +174,17 @@ class controller {
     }
   }
 
-  // The main thread: runs the kernel for one delta cycle per batch of requests while idle, and for
-  // the requested span under `run`. Returns when `quit` was handled.
+  // The main thread: handles what arrived, runs the kernel for one delta cycle to deliver requests
+  // while idle, and for the requested span under `run`. Returns when `quit` was handled.
   void loop(request_channel& channel) {
-    while (!quit_) {
+    channel_ = &channel;
+    for (;;) {
+      for (request& r : channel.arrived()) handle(r);
       if (run_reply_) {
         advance();
         continue;
       }
+      if (quit_) return;
       channel.wait_pending();
       if (!kernel_stopped() && !broken_) {
         try {
@@ -189,7 +194,7 @@ class controller {
         }
         settle_if_stopped();
       } else {
-        channel.drain();
+        channel.take_now();
       }
     }
   }
@@ -271,6 +276,7 @@ class controller {
   // One leg of a run: the kernel runs until the target, the end of events, a pause or quit.
   void advance() {
     if (!pause_requested_ && !quit_) {
+      channel_->in_run = true;
       try {
         // Only into pending activity: an sc_start that could do nothing would draw a SystemC warning.
         using namespace sc_core;
@@ -288,6 +294,7 @@ class controller {
       } catch (const std::exception& e) {
         fail(e.what());
       }
+      channel_->in_run = false;
     }
     std::string why;
     if (broken_) why = "error";
@@ -295,7 +302,7 @@ class controller {
     else if (pause_requested_) why = "paused";
     else if (kernel_stopped() || !sc_core::sc_pending_activity()) why = settle();
     else if (until_ && sc_core::sc_time_stamp() >= *until_) why = "reached";
-    else return;  // stopped for no reason of ours: keep going
+    else return;  // paused for requests that arrived: the loop handles them and resumes
     pause_requested_ = false;
     json j = time_fields({{"ok", !broken_}, {"stopped", why}, {"state", ""}, {"finished", finished_}});
     auto reply = std::move(run_reply_);
@@ -336,18 +343,15 @@ class controller {
     problem_ = what;
   }
 
+  // The kernel is at rest here (the request paused it): the run just does not resume.
   json pause() {
     const bool running = bool(run_reply_);
-    if (running) {
-      pause_requested_ = true;
-      sc_core::sc_pause();  // the kernel returns at the end of the current time step
-    }
+    if (running) pause_requested_ = true;
     return time_fields({{"ok", true}, {"was_running", running}});
   }
 
   json quit() {
     quit_ = true;
-    if (run_reply_) sc_core::sc_pause();
     return {{"ok", true}, {"quitting", true}};
   }
 
@@ -454,6 +458,7 @@ class controller {
   }
 
   sublayer_run& run_;
+  request_channel* channel_ = nullptr;
   config cfg_;
   std::string mode_;
   log_level saved_level_ = current_log_level();
@@ -503,7 +508,7 @@ int run_serve(const config& cfg, const serve_options& opt) {
   line_server server(opt.bind, opt.port, limits, on_line, [](const std::string& m) { return error_line(m); });
   run = std::make_unique<sublayer_run>(cfg, opt.mode);
   ctl = std::make_unique<controller>(*run, cfg, opt.mode);
-  channel = std::make_unique<request_channel>([&ctl](request& r) { ctl->handle(r); });
+  channel = std::make_unique<request_channel>();
   std::printf("listening on %s:%u\n", server.address().c_str(), server.port());
   std::fflush(stdout);
   server.start();
