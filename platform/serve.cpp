@@ -5,6 +5,7 @@
 #include <memory>
 #include <condition_variable>
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <deque>
 #include <functional>
@@ -48,7 +49,7 @@ struct request {
 // the kernel calls update() in its next update phase, on the SystemC thread, which takes the queue
 // over and, during a run, pauses the kernel (sc_pause: at the end of the current time step). The main
 // thread then handles the requests between two sc_start calls, with the kernel at rest: nothing runs
-// inside an update phase but this hand-over, and no exception is ever thrown inside the kernel.
+// inside an update phase but this hand-over.
 // While idle, the main thread waits here and runs the kernel for one delta cycle to deliver the update.
 class request_channel : public sc_core::sc_prim_channel {
  public:
@@ -90,10 +91,14 @@ class request_channel : public sc_core::sc_prim_channel {
   std::deque<request> arrived_;
 };
 
-// A wrong argument: becomes an error reply naming it.
-struct bad_request : std::runtime_error {
-  using std::runtime_error::runtime_error;
-};
+// Argument checks report a problem through `err` (the first one wins) instead of throwing: once the
+// kernel has run, AddressSanitizer loses track of the main stack (SystemC switches stacks under it) and
+// reports false errors after any exception, so the request path throws none.
+json error_json(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+void note(std::string& err, const std::string& message) {
+  if (err.empty()) err = message;
+}
 
 std::string hex(std::uint64_t v) {
   char buf[24];
@@ -102,46 +107,47 @@ std::string hex(std::uint64_t v) {
 }
 
 // An address or length: a non-negative JSON integer, or a string "0x..." / decimal.
-std::uint64_t get_u64(const json& body, const char* key) {
+std::uint64_t get_u64(const json& body, const char* key, std::string& err) {
   const auto it = body.find(key);
-  if (it == body.end()) throw bad_request(std::string("missing argument '") + key + "'");
+  if (it == body.end()) return note(err, std::string("missing argument '") + key + "'"), 0;
   if (it->is_number_unsigned()) return it->get<std::uint64_t>();
-  if (it->is_number_integer()) throw bad_request(std::string("'") + key + "' must not be negative");
+  if (it->is_number_integer()) return note(err, std::string("'") + key + "' must not be negative"), 0;
   if (it->is_string()) {
     const std::string& s = it->get_ref<const std::string&>();
     const bool is_hex = s.size() > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X');
     const std::string digits = is_hex ? s.substr(2) : s;
     const char* allowed = is_hex ? "0123456789abcdefABCDEF" : "0123456789";
+    // At most 16 hex or 19 decimal digits: always fits, so strtoull cannot fail.
     if (!digits.empty() && digits.size() <= (is_hex ? 16u : 19u) && digits.find_first_not_of(allowed) == std::string::npos)
-      return std::stoull(digits, nullptr, is_hex ? 16 : 10);
+      return std::strtoull(digits.c_str(), nullptr, is_hex ? 16 : 10);
   }
-  throw bad_request(std::string("'") + key + "' must be a non-negative integer or a \"0x...\" string");
+  return note(err, std::string("'") + key + "' must be a non-negative integer or a \"0x...\" string"), 0;
 }
 
-double get_ns(const json& body, const char* key) {
-  const json& v = body.at(key);
-  if (!v.is_number()) throw bad_request(std::string("'") + key + "' must be a number of nanoseconds");
-  const double ns = v.get<double>();
+double get_ns(const json& body, const char* key, std::string& err) {
+  const auto it = body.find(key);
+  if (it == body.end() || !it->is_number()) return note(err, std::string("'") + key + "' must be a number of nanoseconds"), 0;
+  const double ns = it->get<double>();
   if (!std::isfinite(ns) || ns < 0 || ns > serve_max_run_ns)
-    throw bad_request(std::string("'") + key + "' must be in [0, " + json(serve_max_run_ns).dump() + "] ns");
+    return note(err, std::string("'") + key + "' must be in [0, " + json(serve_max_run_ns).dump() + "] ns"), 0;
   return ns;
 }
 
-const std::string* get_string(const json& body, const char* key, bool required) {
+const std::string* get_string(const json& body, const char* key, bool required, std::string& err) {
   const auto it = body.find(key);
   if (it == body.end()) {
-    if (required) throw bad_request(std::string("missing argument '") + key + "'");
+    if (required) note(err, std::string("missing argument '") + key + "'");
     return nullptr;
   }
-  if (!it->is_string()) throw bad_request(std::string("'") + key + "' must be a string");
+  if (!it->is_string()) return note(err, std::string("'") + key + "' must be a string"), nullptr;
   return &it->get_ref<const std::string&>();
 }
 
-sc_core::sc_object* find_root(const json& body) {
-  const std::string* root = get_string(body, "root", false);
+sc_core::sc_object* find_root(const json& body, std::string& err) {
+  const std::string* root = get_string(body, "root", false, err);
   if (!root) return nullptr;
   sc_core::sc_object* o = sc_core::sc_find_object(root->c_str());
-  if (!o) throw bad_request("no object named '" + *root + "' (see the list command)");
+  if (!o) note(err, "no object named '" + *root + "' (see the list command)");
   return o;
 }
 
@@ -165,11 +171,7 @@ class controller {
       if (reply.is_null()) return;  // a run: answered when it stops
       if (id) reply["id"] = *id;
       r.reply(dump_line(reply));
-    } catch (const bad_request& e) {
-      r.reply(error_line(e.what(), id));
-    } catch (const config_error& e) {
-      r.reply(error_line(e.what(), id));
-    } catch (const std::exception& e) {  // e.g. an object's statistics threw: report, keep serving
+    } catch (const std::exception& e) {  // not expected (nothing here throws): report, keep serving
       r.reply(error_line(std::string("internal error: ") + e.what(), id));
     }
   }
@@ -214,7 +216,7 @@ class controller {
     if (cmd == "buffers") return buffers();
     if (cmd == "trace") return trace(b);
     if (cmd == "quit") return quit();
-    throw bad_request("unknown command '" + cmd +
+    return error_json("unknown command '" + cmd +
                       "' (status, run, pause, list, get, set, stats, read, buffers, trace, quit)");
   }
 
@@ -248,22 +250,26 @@ class controller {
 
   json start_run(request& r) {
     const json& b = r.body;
-    if (run_reply_) throw bad_request("a run is already in progress (pause it first)");
-    if (broken_) throw bad_request("the simulation failed: " + problem_);
+    if (run_reply_) return error_json("a run is already in progress (pause it first)");
+    if (broken_) return error_json("the simulation failed: " + problem_);
     if (finished_ || stalled_ || kernel_stopped())
-      throw bad_request("the simulation has ended at " + json(sc_core::sc_time_stamp().to_seconds() * 1e9).dump() +
+      return error_json("the simulation has ended at " + json(sc_core::sc_time_stamp().to_seconds() * 1e9).dump() +
                         " ns: nothing left to run");
     const bool has_for = b.contains("for_ns"), has_until = b.contains("until_ns");
-    if (has_for && has_until) throw bad_request("give for_ns or until_ns, not both");
+    if (has_for && has_until) return error_json("give for_ns or until_ns, not both");
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     std::optional<sc_core::sc_time> until;
     if (has_for) {
-      const sc_core::sc_time d(get_ns(b, "for_ns"), sc_core::SC_NS);
-      if (d == sc_core::SC_ZERO_TIME) throw bad_request("'for_ns' must be at least 1 ps");
+      std::string err;
+      const sc_core::sc_time d(get_ns(b, "for_ns", err), sc_core::SC_NS);
+      if (!err.empty()) return error_json(err);
+      if (d == sc_core::SC_ZERO_TIME) return error_json("'for_ns' must be at least 1 ps");
       until = now + d;
     } else if (has_until) {
-      const sc_core::sc_time t(get_ns(b, "until_ns"), sc_core::SC_NS);
-      if (t <= now) throw bad_request("'until_ns' must be later than the current time (" + json(now.to_seconds() * 1e9).dump() + " ns)");
+      std::string err;
+      const sc_core::sc_time t(get_ns(b, "until_ns", err), sc_core::SC_NS);
+      if (!err.empty()) return error_json(err);
+      if (t <= now) return error_json("'until_ns' must be later than the current time (" + json(now.to_seconds() * 1e9).dump() + " ns)");
       until = t;
     }
     until_ = until;
@@ -362,16 +368,22 @@ class controller {
 
   json list(const json& b) const {
     json objects = json::array();
-    if (sc_core::sc_object* root = find_root(b)) list_below(root, objects);
+    std::string err;
+    sc_core::sc_object* root = find_root(b, err);
+    if (!err.empty()) return error_json(err);
+    if (root) list_below(root, objects);
     else
       for (sc_core::sc_object* o : sc_core::sc_get_top_level_objects()) list_below(o, objects);
     return {{"ok", true}, {"count", objects.size()}, {"objects", std::move(objects)}};
   }
 
   json get(const json& b) const {
-    const std::string& key = *get_string(b, "key", true);
+    std::string err;
+    const std::string* k = get_string(b, "key", true, err);
+    if (!k) return error_json(err);
+    const std::string& key = *k;
     const param_def* d = config::find_def(key);
-    if (!d) throw bad_request(unknown_key(key));
+    if (!d) return error_json(unknown_key(key));
     json value;
     switch (d->type) {
       case param_type::integer: value = cfg_.get_int(key); break;
@@ -385,18 +397,22 @@ class controller {
   }
 
   json set(const json& b) {
-    const std::string& key = *get_string(b, "key", true);
-    if (!config::find_def(key)) throw bad_request(unknown_key(key));
+    std::string err;
+    const std::string* k = get_string(b, "key", true, err);
+    if (!k) return error_json(err);
+    const std::string& key = *k;
+    if (!config::find_def(key)) return error_json(unknown_key(key));
     const auto it = b.find("value");
-    if (it == b.end()) throw bad_request("missing argument 'value'");
-    if (!it->is_primitive() || it->is_null()) throw bad_request("'value' must be a string, number or boolean");
+    if (it == b.end()) return error_json("missing argument 'value'");
+    if (!it->is_primitive() || it->is_null()) return error_json("'value' must be a string, number or boolean");
     if (std::find(settable_parameters.begin(), settable_parameters.end(), key) == settable_parameters.end())
-      throw bad_request("parameter '" + key + "' is fixed once the platform is elaborated; restart serve with --set " +
+      return error_json("parameter '" + key + "' is fixed once the platform is elaborated; restart serve with --set " +
                         key + "=VALUE (settable while serving: sim.log_level)");
-    const std::string text = it->is_string() ? it->get<std::string>() : it->dump();
-    config next = cfg_;
-    next.set(key, text);  // checks type and range; throws config_error naming the key
-    cfg_ = next;
+    // The one settable parameter is a choice: checked here, so that config::set cannot throw.
+    const param_def* d = config::find_def(key);
+    if (!it->is_string() || std::find(d->choices.begin(), d->choices.end(), it->get_ref<const std::string&>()) == d->choices.end())
+      return error_json("parameter '" + key + "': expected one of " + d->range_text());
+    cfg_.set(key, it->get<std::string>());
     saved_level_ = parse_log_level(cfg_.get_string("sim.log_level"));
     if (!trace_on_) set_log_level(saved_level_);
     return {{"ok", true}, {"key", key}, {"value", cfg_.value_text(key)}};
@@ -409,16 +425,21 @@ class controller {
 
   json stats(const json& b) const {
     std::vector<sc_core::sc_object*> roots;
-    if (sc_core::sc_object* root = find_root(b)) roots.push_back(root);
+    std::string err;
+    sc_core::sc_object* root = find_root(b, err);
+    if (!err.empty()) return error_json(err);
+    if (root) roots.push_back(root);
     return time_fields({{"ok", true}, {"stats", stats_to_json(collect_stats(roots))}});
   }
 
   // Memory through the host's port on the global address space (transport_dbg: no time, no statistics).
   json read(const json& b) {
-    const std::uint64_t addr = get_u64(b, "addr"), len = get_u64(b, "len");
+    std::string err;
+    const std::uint64_t addr = get_u64(b, "addr", err), len = get_u64(b, "len", err);
+    if (!err.empty()) return error_json(err);
     if (len == 0 || len > serve_max_read_bytes)
-      throw bad_request("'len' must be 1.." + std::to_string(serve_max_read_bytes) + " bytes");
-    if (addr + len < addr) throw bad_request("'addr' + 'len' wraps around the address space");
+      return error_json("'len' must be 1.." + std::to_string(serve_max_read_bytes) + " bytes");
+    if (addr + len < addr) return error_json("'addr' + 'len' wraps around the address space");
     std::vector<unsigned char> data(len);
     tlm::tlm_generic_payload gp;
     gp.set_command(tlm::TLM_READ_COMMAND);
@@ -429,7 +450,7 @@ class controller {
     gp.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
     const unsigned n = run_.top().cpu.socket->transport_dbg(gp);
     if (!gp.is_response_ok() || n != len)
-      throw bad_request("read of " + std::to_string(len) + " bytes at " + hex(addr) + " failed: " +
+      return error_json("read of " + std::to_string(len) + " bytes at " + hex(addr) + " failed: " +
                         gp.get_response_string() + " (unmapped, or straddling the end of a block; see buffers)");
     static const char digits[] = "0123456789abcdef";
     std::string text(2 * len, '0');
@@ -451,7 +472,7 @@ class controller {
   // with simulated time) to stderr; off: back to sim.log_level.
   json trace(const json& b) {
     const auto it = b.find("on");
-    if (it == b.end() || !it->is_boolean()) throw bad_request("'on' must be true or false");
+    if (it == b.end() || !it->is_boolean()) return error_json("'on' must be true or false");
     trace_on_ = it->get<bool>();
     set_log_level(trace_on_ ? log_level::trace : saved_level_);
     return {{"ok", true}, {"trace", trace_on_}};
