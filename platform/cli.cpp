@@ -13,12 +13,14 @@
 #include <cerrno>
 #include "platform/child_pool.h"
 #include "platform/compare.h"
+#include "platform/ctl.h"
 #include "platform/gpu_node.h"
 #include "platform/config.h"
 #include "platform/memtest.h"
 #include "platform/platform_config.h"
 #include "platform/progress.h"
 #include "platform/run.h"
+#include "platform/serve.h"
 #include "platform/study.h"
 #include "platform/sweep.h"
 #include "tlm/log.h"
@@ -41,6 +43,8 @@ const char* usage_text =
     "  memtest  drive one GPU's memory system with a traffic pattern; report bandwidth\n"
     "  params   list every parameter: name, value, default, unit, range, description\n"
     "  registers  print the register maps of the command processor, tracker and DMA engine as JSON\n"
+    "  serve    elaborate the platform `run` would and serve live control (newline-delimited JSON over TCP)\n"
+    "  ctl      send one request to a running `serve` and print the reply (t3vp ctl --help)\n"
     "\n"
     "common options:\n"
     "  --config FILE        JSON configuration (nested objects or dotted keys)\n"
@@ -49,9 +53,13 @@ const char* usage_text =
     "  --log-level LEVEL    error|warning|info|debug|trace (overrides sim.log_level)\n"
     "  --stats              also print every statistic as a table (run, memtest)\n"
     "  --quiet              no progress on stderr (shown only on a terminal, after 1 s)\n"
-    "run options:\n"
+    "run and serve options:\n"
     "  --mode M             sequential|t3|t3-mca|ideal-overlap|ideal-rs-nmc (default sequential)\n"
-    "  --trace FILE         write a Chrome trace-event timeline (Perfetto); docs/trace.md\n"
+    "  --trace FILE         (run) write a Chrome trace-event timeline (Perfetto); docs/trace.md\n"
+    "serve options (protocol: docs/serve.md):\n"
+    "  --bind ADDR          listen on ADDR (default 127.0.0.1: loopback only)\n"
+    "  --port N             TCP port (default 0: a free one); the first stdout line is `listening on ADDR:PORT`\n"
+    "  --max-line-bytes N   longest request line (default 65536)\n"
     "compare options:\n"
     "  --jobs N             modes simulated at once (default 2)\n"
     "  --trace FILE         one timeline per simulated mode: FILE with the mode before the extension\n"
@@ -91,6 +99,7 @@ struct cli_args {
   unsigned jobs = 2;
   std::string trace_file, svg, csv_file, grid_file, shard, out_file;
   std::vector<std::string> models, tps, sublayers, files;
+  serve_options serve;
 };
 
 // "a,b" and repeated options: one list.
@@ -125,6 +134,9 @@ cli_args parse_args(int argc, char** argv) {
   po::positional_options_description positional;
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode))("trace", po::value(&a.trace_file));
+  else if (a.command == "serve")
+    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.serve.port))(
+        "max-line-bytes", po::value(&a.serve.max_line_bytes));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
   else if (a.command == "compare")
     opts.add_options()("jobs", po::value(&a.jobs))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
@@ -324,6 +336,7 @@ int cmd_merge(const cli_args& a) {
 }  // namespace
 
 int run_cli(int argc, char** argv) {
+  if (argc >= 2 && std::string(argv[1]) == "ctl") return run_ctl(argc - 1, argv + 1);  // a client: no configuration
   try {
     cli_args a = parse_args(argc, argv);
     if (a.command == "help") {
@@ -341,6 +354,12 @@ int run_cli(int argc, char** argv) {
     if (a.command == "study") return cmd_study(a, cfg);
     if (a.command == "sweep") return cmd_sweep(a, cfg);
     if (a.command == "registers") return cmd_registers(cfg);
+    if (a.command == "serve") {
+      if (!a.json_file.empty() || a.stats)
+        throw usage_error("serve: --json and --stats do not apply (the status and stats commands report live)");
+      a.serve.mode = a.mode;
+      return run_serve(cfg, a.serve);
+    }
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);

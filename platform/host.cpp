@@ -32,6 +32,9 @@ std::uint64_t host::mmio(tlm::tlm_command cmd, unsigned gpu, std::uint64_t offse
   if (!gp.is_response_ok())
     throw std::runtime_error("host: register access failed at 0x" + std::to_string(gp.get_address()));
   qk_.set(delay + sc_core::sc_time(10, sc_core::SC_NS));
+  // The driver's register sequence, for `trace on` in `t3vp serve` (off by default: no cost but the check).
+  T3VP_LOG(log_level::trace, this, (cmd == tlm::TLM_WRITE_COMMAND ? "mmio write 0x" : "mmio read 0x")
+                                       << std::hex << gp.get_address() << " = 0x" << value);
   return value;
 }
 

@@ -66,6 +66,9 @@ class host : public sc_core::sc_module {
   // Where the driver is (for the deadlock report).
   std::string state() const;
   sc_core::sc_time launched_at() const { return launched_; }
+  // Progress for live inspection (`t3vp serve`): the phase running now (phase_count() once finished).
+  std::size_t phase_index() const { return finished_ ? phases_.size() : phase_; }
+  std::size_t phase_count() const { return phases_.size(); }
 
  private:
   void run();

@@ -197,12 +197,38 @@ void simulate(node_system& top, const std::string& mode) {
 
 }  // namespace
 
-run_result run_sublayer(const config& cfg, const std::string& mode, const std::string& trace_path) {
+// Everything the elaboration leaves for results(); the vectors outlive partial_source, which refers to them.
+struct sublayer_run::state {
+  config cfg;
+  std::string mode;
+  platform_config pc;
+  workload wl;
+  collective_kind kind = collective_kind::none;
+  bool producer = false, t3 = false, ideal = false, nmc_rs = false;
+  std::chrono::steady_clock::time_point wall0;
+  std::unique_ptr<node_system> top;
+  kernel_data data = kernel_data::off;
+  std::uint64_t rows = 0, cols = 0, c_addr = 0;
+  std::vector<kernel_job> gemms, rs, ag;
+  std::vector<std::pair<std::uint64_t, std::uint64_t>> seeds;
+  std::unique_ptr<partial_source> partials;
+  std::vector<std::vector<kernel_job>> phases;
+  std::vector<std::string> phase_names;
+  sublayer_buffers buffers;
+  std::unique_ptr<trace_sink> trace;  // --trace: active while the platform runs
+  std::string trace_path;
+};
+
+sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std::string& trace_path)
+    : s_(std::make_unique<state>()) {
   if (std::find(known_modes.begin(), known_modes.end(), mode) == known_modes.end())
     throw config_error("--mode: unknown mode '" + mode + "' (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
-  platform_config pc = make_platform_config(cfg);
+  s_->cfg = cfg;
+  s_->mode = mode;
+  platform_config& pc = s_->pc;
+  pc = make_platform_config(cfg);
   if (mode == "t3-mca") pc.mc.policy = "mca";
-  workload wl;
+  workload& wl = s_->wl;
   try {
     wl = resolve_workload(pc.workload);
   } catch (const std::invalid_argument& e) {
@@ -226,15 +252,16 @@ run_result run_sublayer(const config& cfg, const std::string& mode, const std::s
     throw config_error("--mode " + mode + " overlaps the producer GEMM with its reduce-scatter: it needs "
                        "workload.producer=gemm and workload.collective all-reduce or reduce-scatter");
 
-  const auto wall0 = std::chrono::steady_clock::now();
+  s_->wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
-  std::unique_ptr<trace_sink> trace;
   if (!trace_path.empty()) {
-    trace = std::make_unique<trace_sink>();
-    set_active_trace(trace.get());
-    name_tracks(*trace, pc);
+    s_->trace = std::make_unique<trace_sink>();
+    s_->trace_path = trace_path;
+    set_active_trace(s_->trace.get());
+    name_tracks(*s_->trace, pc);
   }
-  auto top = std::make_unique<node_system>("system", pc);
+  auto& top = s_->top;
+  top = std::make_unique<node_system>("system", pc);
 
   const dispatch_kind order = pc.gemm.order == "column-major" ? dispatch_kind::column_major
                               : pc.gemm.order == "t3-stage"   ? dispatch_kind::t3_stage
@@ -244,8 +271,8 @@ run_result run_sublayer(const config& cfg, const std::string& mode, const std::s
                            : pc.data == data_mode::off ? kernel_data::off
                                                        : kernel_data::synthetic;
   const std::uint64_t rows = wl.gemm.m, cols = wl.gemm.n;
-  std::vector<kernel_job> gemms, rs, ag;
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> seeds;
+  auto &gemms = s_->gemms, &rs = s_->rs, &ag = s_->ag;
+  auto& seeds = s_->seeds;
   std::uint64_t c_addr = 0, recv_addr = 0;
   for (unsigned g = 0; g < pc.gpus; ++g) {
     const gemm_shape s = wl.gemm_for_device(g);
@@ -316,7 +343,8 @@ run_result run_sublayer(const config& cfg, const std::string& mode, const std::s
     }
   }
   const bool exact_partials = producer && data == kernel_data::exact;
-  partial_source partials(producer ? gemms : rs.empty() ? ag : rs, seeds, pc.gpus, cols, exact_partials);
+  s_->partials = std::make_unique<partial_source>(producer ? gemms : rs.empty() ? ag : rs, seeds, pc.gpus, cols, exact_partials);
+  partial_source& partials = *s_->partials;
   if (!producer && data != kernel_data::off) {  // the tensor is already in memory
     std::vector<std::uint16_t> row(cols);
     for (unsigned g = 0; g < pc.gpus; ++g)
@@ -333,21 +361,65 @@ run_result run_sublayer(const config& cfg, const std::string& mode, const std::s
         top->gpu[g]->hbm.storage()->write(c_addr + r * cols * 2, reinterpret_cast<const std::uint8_t*>(neg_zero.data()),
                                           cols * 2);
   }
-  std::vector<std::vector<kernel_job>> phases;
-  std::vector<std::string> phase_names;
+  auto& phases = s_->phases;
+  auto& phase_names = s_->phase_names;
   if (producer) phases.push_back(gemms), phase_names.push_back(t3 ? "gemm_rs" : "gemm");
   if (!rs.empty() && !t3) phases.push_back(rs), phase_names.push_back("reduce_scatter");
   if (!ag.empty()) phases.push_back(ag), phase_names.push_back("all_gather");
   top->cpu.set_phases(phases);
-  simulate(*top, mode);
+  s_->kind = kind;
+  s_->producer = producer;
+  s_->t3 = t3;
+  s_->ideal = ideal;
+  s_->nmc_rs = nmc_rs;
+  s_->data = data;
+  s_->rows = rows;
+  s_->cols = cols;
+  s_->c_addr = c_addr;
+  if (!gemms.empty()) s_->buffers.a = gemms[0].kernel.a, s_->buffers.b = gemms[0].kernel.b;
+  s_->buffers.c = c_addr;
+  s_->buffers.recv = kind == collective_kind::none ? 0 : recv_addr;
+  s_->buffers.rows = rows;
+  s_->buffers.cols = cols;
+}
+
+sublayer_run::~sublayer_run() {
+  if (s_->trace) set_active_trace(nullptr);  // (the sink goes with this run, also after a stall)
+}
+
+node_system& sublayer_run::top() { return *s_->top; }
+
+const sublayer_buffers& sublayer_run::buffers() const { return s_->buffers; }
+
+const std::vector<std::string>& sublayer_run::phase_names() const { return s_->phase_names; }
+
+bool sublayer_run::host_finished() const { return s_->top->cpu.finished(); }
+
+std::string sublayer_run::stall_report() const { return describe_stall(*s_->top); }
+
+run_result sublayer_run::results() {
+  // The body below reads the elaboration's values under their original names.
+  const config& cfg = s_->cfg;
+  const std::string& mode = s_->mode;
+  const platform_config& pc = s_->pc;
+  const workload& wl = s_->wl;
+  const collective_kind kind = s_->kind;
+  const bool producer = s_->producer, t3 = s_->t3, ideal = s_->ideal, nmc_rs = s_->nmc_rs;
+  const kernel_data data = s_->data;
+  const std::uint64_t rows = s_->rows, cols = s_->cols, c_addr = s_->c_addr;
+  const auto& top = s_->top;
+  const auto &rs = s_->rs, &ag = s_->ag;
+  const auto& phases = s_->phases;
+  const auto& phase_names = s_->phase_names;
+  partial_source& partials = *s_->partials;
   if (!top->cpu.finished()) throw simulation_stall(describe_stall(*top));
-  if (trace) {
+  if (s_->trace) {
     set_active_trace(nullptr);
-    std::ofstream out(trace_path, std::ios::binary);
-    out << trace->json();
-    if (!out) throw config_error("--trace: cannot write '" + trace_path + "'");
+    std::ofstream out(s_->trace_path, std::ios::binary);
+    out << s_->trace->json();
+    if (!out) throw config_error("--trace: cannot write '" + s_->trace_path + "'");
   }
-  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - wall0).count();
+  const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - s_->wall0).count();
 
   // Results.
   std::map<std::string, double> time_ns = {{"gemm", 0.0}, {"reduce_scatter", 0.0}, {"all_gather", 0.0}};
@@ -556,6 +628,12 @@ run_result run_sublayer(const config& cfg, const std::string& mode, const std::s
   std::snprintf(line, sizeof line, "  wall %.2f s, peak RSS %.0f MiB\n", wall, peak_rss_bytes() / 1048576.0);
   r.table = os.str() + line;
   return r;
+}
+
+run_result run_sublayer(const config& cfg, const std::string& mode, const std::string& trace_path) {
+  sublayer_run run(cfg, mode, trace_path);
+  simulate(run.top(), mode);
+  return run.results();
 }
 
 }  // namespace t3vp
