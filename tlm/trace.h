@@ -5,6 +5,7 @@
 // Zero cost when disabled: every hook is `if (trace_sink* t = active_trace()) ...`, a null test.
 // Deterministic: events are kept in arrival order (the simulation is deterministic), then stably
 // sorted by time; timestamps are integral picoseconds printed as microseconds with 6 decimals.
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -24,6 +25,16 @@ constexpr int tracker = 5;        // tracker triggers (instants)
 constexpr int dma = 16;           // + engine index: DMA tile transfers
 constexpr int link = 64;          // + destination GPU: link direction busy (counter) 
 }  // namespace trace_tid
+
+// The interval an activity covered, grown by each piece of it (empty until the first piece).
+struct time_span {
+  sc_core::sc_time first, last;
+  bool empty() const { return last == sc_core::SC_ZERO_TIME; }
+  void extend(const sc_core::sc_time& b, const sc_core::sc_time& e) {
+    first = empty() ? b : std::min(first, b);
+    last = std::max(last, e);
+  }
+};
 
 class trace_sink {
  public:

@@ -31,7 +31,7 @@ void collective_engine::launch(collective_kernel k) {
   workers_end_ = start_;
   active_ = 2 * kernel_.sms;
   steps_sent_.assign(kernel_.program.steps.size(), 0);
-  step_span_.assign(active_trace() ? kernel_.program.steps.size() : 0, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
+  step_span_.assign(active_trace() ? kernel_.program.steps.size() : 0, time_span{});
   start_event_.notify(sc_core::SC_ZERO_TIME);
 }
 
@@ -137,10 +137,8 @@ void collective_engine::worker(unsigned w) {
         if (ws.qk.need_sync()) ws.qk.sync();
       }
       if (!step_span_.empty() && lane < slices) {
-        auto& span = step_span_[si];
         const sc_core::sc_time step_end = sc_core::sc_time_stamp() + ws.qk.get_local_time();
-        span.first = span.second == sc_core::SC_ZERO_TIME ? step_begin : std::min(span.first, step_begin);
-        span.second = std::max(span.second, step_end);
+        step_span_[si].extend(step_begin, step_end);
       }
       if (st.send && ++steps_sent_[si] == kernel_.sms) step_sent_.notify(sc_core::SC_ZERO_TIME);
     }
@@ -178,16 +176,16 @@ void collective_engine::trace_steps() const {
   sc_core::sc_time prev[2] = {start_, start_};
   for (std::size_t si = 0; si < prog.steps.size(); ++si) {
     const auto& span = step_span_[si];
-    if (span.second == sc_core::SC_ZERO_TIME) continue;
+    if (span.empty()) continue;
     const ring_step& st = prog.steps[si];
     sc_core::sc_time& p = prev[st.send ? 0 : 1];
     const sc_core::sc_time b = std::max(span.first, p);
     t->slice(int(gpu_), st.send ? trace_tid::ccl_send : trace_tid::ccl_reduce,
              std::string(op) + " step " + std::to_string(st.step) + ": chunk " + std::to_string(st.chunk) +
                  (st.send ? " -> gpu" + std::to_string(prog.to) : " (local)"),
-             "collective", b, span.second,
+             "collective", b, span.last,
              "\"step\":" + std::to_string(st.step) + ",\"chunk\":" + std::to_string(st.chunk) + ",\"bytes\":" + std::to_string(st.bytes));
-    p = std::max(p, span.second);
+    p = std::max(p, span.last);
   }
 }
 

@@ -19,6 +19,7 @@
 #include <tlm>
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
+#include "tlm/trace.h"
 #include "tlm/payload_pool.h"
 #include "tlm/stats.h"
 #include "workloads/ring_collective.h"
@@ -91,7 +92,7 @@ class collective_engine : public sc_core::sc_module, public has_stats {
   // before the next step's (the link carries one step at a time, as a ring kernel's FIFO does).
   std::vector<unsigned> steps_sent_;
   // Tracing only: every step's first start and last end over the SMs.
-  std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> step_span_;
+  std::vector<time_span> step_span_;
   void trace_steps() const;
   sc_core::sc_event step_sent_;
   unsigned active_ = 0;

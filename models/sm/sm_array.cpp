@@ -166,7 +166,7 @@ sm_array::sm_array(const sc_core::sc_module_name& name, const sm_config& cfg) : 
 void sm_array::launch(const gemm_kernel& k, std::vector<std::uint32_t> order, unsigned chunks) {
   kernel_ = k;
   chunks_ = std::max(1u, chunks);
-  chunk_span_.assign(active_trace() ? chunks_ : 0, {sc_core::SC_ZERO_TIME, sc_core::SC_ZERO_TIME});
+  chunk_span_.assign(active_trace() ? chunks_ : 0, time_span{});
   order_ = std::move(order);
   next_ = finished_ = 0;
   completed_.clear();
@@ -193,10 +193,7 @@ void sm_array::tile_done(std::uint32_t tile, sc_core::sc_time end) {
   if (!chunk_span_.empty()) {
     const std::uint64_t rows_per_chunk = (kernel_.m + chunks_ - 1) / chunks_;
     const std::size_t c = std::min<std::size_t>(chunks_ - 1, std::uint64_t(tile / kernel_.tiles_n()) * kernel_.tile_m / rows_per_chunk);
-    auto& span = chunk_span_[c];
-    if (span.second == sc_core::SC_ZERO_TIME) span.first = end;
-    span.first = std::min(span.first, end);
-    span.second = std::max(span.second, end);
+    chunk_span_[c].extend(end, end);
   }
   if (++finished_ == order_.size()) {
     running_ = false;
@@ -214,15 +211,15 @@ void sm_array::trace_stages() const {
   trace_sink* t = active_trace();
   std::vector<std::size_t> order;
   for (std::size_t c = 0; c < chunk_span_.size(); ++c)
-    if (chunk_span_[c].second != sc_core::SC_ZERO_TIME) order.push_back(c);
+    if (!chunk_span_[c].empty()) order.push_back(c);
   std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) { return chunk_span_[a].first < chunk_span_[b].first; });
   sc_core::sc_time prev = start_;
   for (std::size_t s = 0; s < order.size(); ++s) {
     const auto& span = chunk_span_[order[s]];
     const sc_core::sc_time b = std::max(span.first, prev);
     t->slice(kernel_.gpu, trace_tid::gemm_stages, "stage " + std::to_string(s + 1) + ": chunk " + std::to_string(order[s]),
-             "gemm", b, span.second, "\"chunk\":" + std::to_string(order[s]));
-    prev = std::max(prev, span.second);
+             "gemm", b, span.last, "\"chunk\":" + std::to_string(order[s]));
+    prev = std::max(prev, span.last);
   }
 }
 

@@ -12,6 +12,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/tlm_quantumkeeper.h>
 #include "models/sm/gemm_kernel.h"
+#include "tlm/trace.h"
 #include "tlm/payload_pool.h"
 #include "tlm/stats.h"
 
@@ -103,7 +104,7 @@ class sm_array : public sc_core::sc_module, public has_stats {
   std::vector<std::uint32_t> completed_;
   // Tracing only: first and last tile completion of every chunk.
   unsigned chunks_ = 1;
-  std::vector<std::pair<sc_core::sc_time, sc_core::sc_time>> chunk_span_;
+  std::vector<time_span> chunk_span_;
   void trace_stages() const;
   std::uint64_t kernels_ = 0;
   std::function<sc_core::sc_time(sc_core::sc_time)> on_kernel_end_;

@@ -44,7 +44,6 @@ class tracker : public sc_core::sc_module, public has_stats, public mc_observer 
   unsigned occupancy_max() const { return occupancy_max_; }
   std::uint64_t spills() const { return spills_; }
   bool enabled() const { return enabled_; }
-  bool final_complete() const { return final_done_ == final_tiles_; }
   // What the tracker still waits for (for the deadlock report).
   std::string state() const;
   void report_stats(stat_sink& sink) const override;
