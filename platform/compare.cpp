@@ -83,7 +83,11 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   const auto& w = runs["sequential"]["workload"];
   os << w["model"].get<std::string>() << " " << w["sublayer"].get<std::string>() << " TP" << w["tp"].get<unsigned>()
      << ", GEMM " << w["gemm"]["m"] << "x" << w["gemm"]["n"] << "x" << w["gemm"]["k"] << " per GPU, "
-     << runs["sequential"]["functional"]["mode"].get<std::string>() << " data\n\n";
+     << runs["sequential"]["functional"]["mode"].get<std::string>() << " data"
+     << (w.value("simulated_gpus", 0u) == 1 && w["tp"].get<unsigned>() > 1
+             ? ", symmetric execution (GPU 0 simulated; DRAM and link bytes are its own x N)"
+             : "")
+     << "\n\n";
   char line[512];
   std::snprintf(line, sizeof line, "%-14s %10s %10s %10s %10s %8s | %9s %9s %9s %9s %9s %9s %9s %9s | %8s | %s\n",
                 "mode", "total us", "gemm us", "rs us", "ag us", "speedup", "gemm_rd", "gemm_wr", "rs_rd", "rs_wr",

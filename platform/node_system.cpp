@@ -3,11 +3,11 @@
 namespace t3vp {
 
 node_system::node_system(const sc_core::sc_module_name& name, const platform_config& cfg)
-    : sc_module(name), cpu("cpu", cfg.gpus), host_bridge("host_bridge") {
+    : sc_module(name), cpu("cpu", cfg.simulated_gpus()), host_bridge("host_bridge") {
   gpu_config gcfg;
   gcfg.sms = cfg.sms;
   cpu.socket.bind(host_bridge.target_socket);
-  for (unsigned g = 0; g < cfg.gpus; ++g) {
+  for (unsigned g = 0; g < cfg.simulated_gpus(); ++g) {
     gpu.push_back(std::make_unique<gpu_node>(("gpu" + std::to_string(g)).c_str(), cfg, gcfg, int(g)));
     gpu_node& n = *gpu.back();
     host_bridge.initiator_socket.bind(n.target_socket());
@@ -42,6 +42,10 @@ std::vector<unsigned> topology_neighbours(const std::string& topology, unsigned 
 // forwarded by the NICs on the way. Fully connected: every GPU is a neighbour.
 void node_system::connect_links(const platform_config& cfg) {
   const unsigned p = cfg.gpus;
+  if (cfg.symmetric) {  // GPU 0 stands for GPU 1 too: its link to GPU N-1 comes back into it
+    if (p > 1) gpu[0]->nic.loop_back(p - 1);
+    return;
+  }
   for (unsigned g = 0; g < p; ++g) {
     t3vp::nic& n = gpu[g]->nic;
     for (unsigned h : topology_neighbours(cfg.topology, p, g)) n.connect(gpu[h]->nic);

@@ -34,6 +34,10 @@ std::vector<param_def> build_parameter_schema() {
       choice("system.topology", "ring", {"ring", "fully-connected"},
              "GPU-to-GPU link topology: ring (each GPU linked to g-1 and g+1, both directions) or fully-connected "
              "(a link between every pair)"),
+      boolean("system.symmetric", false,
+              "symmetric execution (the paper's method): simulate GPU 0 only; what it sends to GPU N-1 comes back "
+              "as GPU 1's traffic, its chunk rotated by one. Ring, data.mode=off, equal chunks of whole tile rows; "
+              "DRAM and link bytes are GPU 0's times N"),
       choice("workload.model", "t-nlg", {"mega-gpt-2", "t-nlg", "gpt-3", "palm", "mt-nlg", "custom"},
              "model whose sublayer runs (custom: workload.m/n/k)"),
       choice("workload.sublayer", "fc2", {"op", "fc2", "fc1", "ip"},

@@ -105,6 +105,7 @@ platform_config make_platform_config(const config& c) {
 
   p.gpus = u("system.gpus");
   p.topology = c.get_string("system.topology");
+  p.symmetric = c.get_bool("system.symmetric");
   p.workload.model = c.get_string("workload.model");
   p.workload.sublayer = c.get_string("workload.sublayer");
   p.workload.tokens = std::uint64_t(c.get_int("workload.tokens"));

@@ -30,8 +30,11 @@ struct gemm_config {
 };
 
 struct platform_config {
-  unsigned gpus;
+  unsigned gpus;  // the tensor-parallel degree N (the ring's size)
   std::string topology;
+  // Symmetric execution: only GPU 0 is built; its traffic to GPU N-1 returns to it as GPU 1's.
+  bool symmetric = false;
+  unsigned simulated_gpus() const { return symmetric ? 1 : gpus; }
   std::string producer;  // workload.producer: gemm or none
   link_config link;
   collective_config collective;

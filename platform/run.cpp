@@ -164,9 +164,33 @@ std::string describe_stall(node_system& top) {
 }
 
 
+// Symmetric execution: GPU 0's packet to GPU N-1 becomes the packet GPU 1 sends GPU 0 at the same
+// time. GPU 1 works on the chunk after GPU 0's (ring step s: chunk (g + s) mod N), so the address moves
+// one chunk on (within the tensor or the receive buffer) and the chunk and tile ids with it.
+struct symmetric_mirror {
+  std::uint64_t c_addr, recv_addr, tensor_bytes, chunk_bytes;
+  std::int32_t gpus, tiles_per_chunk, tiles;
+  void operator()(tlm::tlm_generic_payload& gp, mem_extension& e) const {
+    std::uint64_t a = local_of(gp.get_address());
+    for (std::uint64_t base : {c_addr, recv_addr})
+      if (a >= base && a < base + tensor_bytes) {
+        a = base + (a - base + chunk_bytes) % tensor_bytes;
+        break;
+      }
+    gp.set_address(global_address(0, a));
+    e.producer.gpu = (e.producer.gpu + 1) % gpus;
+    if (e.producer.wavefront >= 1) {  // a ring collective's slice: workgroup = chunk, wavefront = step
+      e.producer.workgroup = (e.producer.workgroup + 1) % gpus;
+    } else if (e.producer.tile >= 0) {  // a T3 output tile (the GEMM's remote stores, the DMA engine's updates)
+      e.producer.tile = (e.producer.tile + tiles_per_chunk) % tiles;
+      e.producer.workgroup = e.producer.tile;
+    }
+  }
+};
+
 // Names the trace's tracks: a process per GPU, a thread per block (docs/trace.md).
 void name_tracks(trace_sink& t, const platform_config& pc) {
-  for (unsigned g = 0; g < pc.gpus; ++g) {
+  for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
     t.process_name(int(g), "gpu" + std::to_string(g));
     t.thread_name(int(g), trace_tid::kernels, "kernels (host view)");
     t.thread_name(int(g), trace_tid::gemm_stages, "sms: GEMM stages");
@@ -193,6 +217,22 @@ void simulate(node_system& top, const std::string& mode) {
     std::snprintf(b, sizeof b, "%.1f us simulated", sc_core::sc_time_stamp().to_seconds() * 1e6);
     prog.update(b);
   } while (!top.cpu.finished() && sc_core::sc_pending_activity());
+}
+
+// Symmetric execution is exact only for a ring whose GPUs all do the same work on equal chunks.
+void check_symmetric(const platform_config& pc, const workload& wl) {
+  const auto bad = [](const std::string& why) { return config_error("parameter 'system.symmetric': " + why); };
+  if (pc.topology != "ring") throw bad("needs system.topology=ring (got " + pc.topology + ")");
+  if (pc.data != data_mode::off)
+    throw bad("simulates GPU 0 only, so no all-GPU result exists to check: set data.mode=off");
+  const std::uint64_t unit = std::uint64_t(pc.gpus) * pc.gemm.tile_m;
+  if (wl.gemm.m % unit != 0)
+    throw bad("needs equal chunks of whole tile rows: M (" + std::to_string(wl.gemm.m) +
+              ") must be a multiple of system.gpus x gemm.tile_m (" + std::to_string(unit) + ")");
+  for (unsigned g = 1; g < pc.gpus; ++g)
+    if (wl.gemm_for_device(g).k != wl.gemm_for_device(0).k)
+      throw bad("needs the same GEMM on every GPU: K is " + std::to_string(wl.gemm_for_device(0).k) + " on GPU 0 but " +
+                std::to_string(wl.gemm_for_device(g).k) + " on GPU " + std::to_string(g));
 }
 
 }  // namespace
@@ -252,6 +292,8 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     throw config_error("--mode " + mode + " overlaps the producer GEMM with its reduce-scatter: it needs "
                        "workload.producer=gemm and workload.collective all-reduce or reduce-scatter");
 
+  if (pc.symmetric) check_symmetric(pc, wl);
+
   s_->wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
   if (!trace_path.empty()) {
@@ -274,7 +316,7 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
   auto &gemms = s_->gemms, &rs = s_->rs, &ag = s_->ag;
   auto& seeds = s_->seeds;
   std::uint64_t c_addr = 0, recv_addr = 0;
-  for (unsigned g = 0; g < pc.gpus; ++g) {
+  for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
     const gemm_shape s = wl.gemm_for_device(g);
     kernel_job j;
     j.gpu = g;
@@ -343,11 +385,18 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     }
   }
   const bool exact_partials = producer && data == kernel_data::exact;
-  s_->partials = std::make_unique<partial_source>(producer ? gemms : rs.empty() ? ag : rs, seeds, pc.gpus, cols, exact_partials);
+  s_->partials = std::make_unique<partial_source>(producer ? gemms : rs.empty() ? ag : rs, seeds, pc.simulated_gpus(),
+                                                  cols, exact_partials);
+  if (pc.symmetric && pc.gpus > 1) {
+    const std::uint64_t chunk_rows = rows / pc.gpus, tiles_n = (cols + pc.gemm.tile_n - 1) / pc.gemm.tile_n;
+    top->gpu[0]->nic.set_mirror(symmetric_mirror{c_addr, recv_addr, rows * cols * 2, chunk_rows * cols * 2,
+                                                 std::int32_t(pc.gpus), std::int32_t(chunk_rows / pc.gemm.tile_m * tiles_n),
+                                                 std::int32_t(rows / pc.gemm.tile_m * tiles_n)});
+  }
   partial_source& partials = *s_->partials;
   if (!producer && data != kernel_data::off) {  // the tensor is already in memory
     std::vector<std::uint16_t> row(cols);
-    for (unsigned g = 0; g < pc.gpus; ++g)
+    for (unsigned g = 0; g < pc.simulated_gpus(); ++g)
       for (std::uint64_t r = 0; r < rows; ++r)
         top->gpu[g]->hbm.storage()->write(c_addr + r * cols * 2, reinterpret_cast<const std::uint8_t*>(partials.row(g, r)),
                                           cols * 2);
@@ -356,7 +405,7 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     // The runtime clears the fused output to -0 (the identity of IEEE addition, so that a first
     // update x gives x bit for bit) before the kernel; not timed, like the operand preload.
     std::vector<std::uint16_t> neg_zero(cols, 0x8000);
-    for (unsigned g = 0; g < pc.gpus; ++g)
+    for (unsigned g = 0; g < pc.simulated_gpus(); ++g)
       for (std::uint64_t r = 0; r < rows; ++r)
         top->gpu[g]->hbm.storage()->write(c_addr + r * cols * 2, reinterpret_cast<const std::uint8_t*>(neg_zero.data()),
                                           cols * 2);
@@ -462,7 +511,7 @@ run_result sublayer_run::results() {
       {"rs_update", traffic_phase::reduce_scatter, mem_op::update},
       {"ag_read", traffic_phase::all_gather, mem_op::read},
       {"ag_write", traffic_phase::all_gather, mem_op::write}};
-  for (unsigned g = 0; g < pc.gpus; ++g) {
+  for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
     gpu_node& n = *top->gpu[g];
     nlohmann::ordered_json mine;
     for (const auto& [cat, phase, op] : categories) {
@@ -490,6 +539,11 @@ run_result sublayer_run::results() {
       link_busy_max_ps = std::max<std::uint64_t>(link_busy_max_ps, l->busy().value());
     }
   }
+  // Symmetric execution: every GPU moves what GPU 0 moves.
+  const std::uint64_t replicas = pc.gpus / pc.simulated_gpus();
+  for (auto& [k, v] : dram) v *= replicas;
+  for (auto& b : link_payload) b *= replicas;
+  link_header *= replicas;
   std::uint64_t dram_total = 0;
   for (const auto& [k, v] : dram) dram_total += v;
   std::uint64_t link_total = 0;
@@ -508,7 +562,7 @@ run_result sublayer_run::results() {
   doc["mode"] = mode;
   doc["config"] = nlohmann::ordered_json::parse(cfg.to_json(-1));
   doc["workload"] = {{"model", wl.model ? wl.model->name : "custom"}, {"sublayer", to_string(wl.sublayer)},
-                     {"tp", pc.gpus}, {"producer", pc.producer},
+                     {"tp", pc.gpus}, {"simulated_gpus", pc.simulated_gpus()}, {"producer", pc.producer},
                      {"gemm", {{"m", wl.gemm.m}, {"n", wl.gemm.n}, {"k", wl.gemm.k}}},
                      {"collective", to_string(kind)}, {"collective_bytes_per_gpu", rows * cols * 2}};
   doc["time_ns"] = {{"total", total_ns},
@@ -530,7 +584,7 @@ run_result sublayer_run::results() {
   {  // What the T3 blocks and links needed at most: the figures an architect sizes them by.
     unsigned trk = 0, dmaq = 0, credits = 0, mcq = 0;
     std::uint64_t spills = 0, dma_refused = 0, bank_updates_max = 0, bank_updates = 0, banks = 0;
-    for (unsigned g = 0; g < pc.gpus; ++g) {
+    for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
       gpu_node& n = *top->gpu[g];
       trk = std::max(trk, n.tracker.occupancy_max());
       dmaq = std::max(dmaq, n.dma.queue_max());
@@ -543,8 +597,9 @@ run_result sublayer_run::results() {
         banks += pc.hbm.geometry.banks();
       }
     }
-    doc["sizing"] = {{"tracker_entries_max", trk}, {"tracker_entries", pc.tracker.entries}, {"tracker_spills", spills},
-                     {"dma_queue_max", dmaq}, {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused},
+    doc["sizing"] = {{"tracker_entries_max", trk}, {"tracker_entries", pc.tracker.entries},
+                     {"tracker_spills", spills * replicas}, {"dma_queue_max", dmaq},
+                     {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused * replicas},
                      {"link_credits_max", credits}, {"link_credits", pc.link.credits()},
                      {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries},
                      {"nmc_updates_per_bank_max", bank_updates_max},
@@ -569,6 +624,9 @@ run_result sublayer_run::results() {
                 to_string_data(pc.data), producer ? "GEMM" : "no producer", (unsigned long long)rows,
                 (unsigned long long)cols, double(rows * cols * 2) / 1048576.0);
   os << line;
+  if (pc.symmetric)
+    os << "  symmetric execution: GPU 0 simulated, the other GPUs mirror it (DRAM and link bytes are GPU 0's x "
+       << pc.gpus << ")\n";
   if (producer) {
     std::snprintf(line, sizeof line,
                   "  gemm            %10.1f us  (%llux%llux%llu per GPU; roofline %.1f us; %.1f of %.1f TFLOP/s; L2 hit %.3f)\n",

@@ -28,6 +28,16 @@ void nic::connect(nic& peer) {
   SC_REPORT_ERROR(name(), ("no link to gpu" + std::to_string(peer.gpu())).c_str());
 }
 
+void nic::loop_back(unsigned to) {
+  for (std::size_t i = 0; i < links_.size(); ++i)
+    if (links_[i]->to() == to) {
+      peer_of_link_[i] = this;
+      route_[to] = int(i);
+      return;
+    }
+  SC_REPORT_ERROR(name(), ("no link to gpu" + std::to_string(to)).c_str());
+}
+
 void nic::set_route(unsigned dst, unsigned next_hop) {
   for (std::size_t i = 0; i < links_.size(); ++i)
     if (links_[i]->to() == next_hop) {
@@ -95,6 +105,10 @@ sc_core::sc_time nic::transmit(link_packet* p, const sc_core::sc_time& at) {
   const link_direction::slot s = l->send(p->gp.get_data_length(), at, p->ext.phase);
   p->link = l;
   nic* next = next_nic(dst);
+  if (next == this) {  // looped back: from here on it is the mirrored GPU's packet to this one
+    if (mirror_) mirror_(p->gp, p->ext);
+    if (gpu_of(p->gp.get_address()) != gpu_) p->gp.set_address(global_address(gpu_, local_of(p->gp.get_address())));
+  }
   ++next->rx_pending_;
   std::deque<inbound>& q = next->rx_queue_of(l);
   q.push_back({p, s.arrival});
@@ -174,7 +188,7 @@ unsigned int nic::transport_dbg(int, tlm::tlm_generic_payload& gp) {
     gp.set_address(global);
     return n;
   }
-  if (!next_link(dst)) return 0;
+  if (!next_link(dst) || next_nic(dst) == this) return 0;  // (a mirrored GPU has no memory of its own)
   return next_nic(dst)->transport_dbg(0, gp);
 }
 

@@ -52,6 +52,11 @@ class nic : public sc_core::sc_module, public has_stats {
   void connect(nic& peer);
   void set_route(unsigned dst, unsigned next_hop);  // next_hop must be a neighbour
   void set_delivery_observer(delivery_observer o) { observer_ = std::move(o); }
+  // Symmetric execution: packets for `to` come back into this NIC as if sent by the GPU on the other
+  // side of it; `mirror` rewrites each one (address, producer ids) into that GPU's packet.
+  using packet_mirror = std::function<void(tlm::tlm_generic_payload&, mem_extension&)>;
+  void loop_back(unsigned to);
+  void set_mirror(packet_mirror m) { mirror_ = std::move(m); }
 
   unsigned gpu() const { return gpu_; }
   const std::vector<std::unique_ptr<link_direction>>& links() const { return links_; }
@@ -77,6 +82,7 @@ class nic : public sc_core::sc_module, public has_stats {
   std::vector<nic*> peer_of_link_;
   std::vector<int> route_;  // per destination GPU: index into links_, -1 unreachable
   delivery_observer observer_;
+  packet_mirror mirror_;
   std::vector<std::unique_ptr<link_packet>> packets_;
   std::vector<link_packet*> free_;
   // Packets on their way in, per incoming link direction: each is in arrival order (a link is FIFO).
