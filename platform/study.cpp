@@ -228,7 +228,8 @@ study_result run_study(const config& base, const std::string& exe, const study_o
   std::ostringstream os;
   char line[512];
   os << "Sublayer study: " << grid.size() << " points, every mode; " << configs[0].get_int("workload.tokens")
-     << " tokens, " << configs[0].get_string("data.mode") << " data\n\n";
+     << " tokens, " << configs[0].get_string("data.mode") << " data"
+     << (configs[0].get_bool("system.symmetric") ? ", symmetric execution (one GPU simulated)" : "") << "\n\n";
   std::snprintf(line, sizeof line, "%-24s %11s %11s %11s %11s %11s | %7s %7s %7s %7s %7s\n", "point", "seq us", "t3 us",
                 "t3-mca us", "ideal us", "rs-nmc us", "t3", "t3-mca", "ideal", "rs-nmc", "func");
   os << "Time per mode and speedup over sequential (paper Fig. 16)\n" << line;

@@ -60,6 +60,7 @@ TEST_CASE("study on a restricted grid gives its points and a summary computed fr
   for (const auto& p : d["points"]) {
     REQUIRE(p["compare"]["runs"].size() == 5);
     CHECK(p["compare"]["runs"][0]["workload"]["tp"] == p["tp"]);
+    CHECK(p["compare"]["runs"][0]["workload"]["simulated_gpus"] == 1);  // symmetric execution by default
   }
   const auto& s = d["summary"];
   for (const char* m : {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"}) {
@@ -307,4 +308,15 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
   CHECK(r.exit_code == 2);
   CHECK(r.output.find("not a line of t3vp sweep") != std::string::npos);
   std::remove(grid.c_str());
+}
+
+TEST_CASE("study simulates every GPU when asked to", "[study][system]") {
+  const std::string json = temp_path("study_full.json");
+  auto r = run_t3vp("study --quiet --models mega-gpt-2 --tp 2 --sublayers op --json " + json +
+                    " --set workload.tokens=512 --set system.symmetric=false");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  const auto d = nlohmann::json::parse(read_text(json));
+  std::remove(json.c_str());
+  for (const auto& run : d["points"][0]["compare"]["runs"]) CHECK(run["workload"]["simulated_gpus"] == 2);
 }
