@@ -42,15 +42,17 @@ inline std::string temp_path(const std::string& name) {
   return std::string(dir ? dir : "/tmp") + "/t3vp_test_" + std::to_string(::getpid()) + "_" + name;
 }
 
-// Runs `t3vp run --json FILE ARGS`, requires the exit code, and returns the parsed result document.
-inline nlohmann::json run_json(const std::string& args, int expect_exit = 0) {
-  const std::string path = temp_path("run.json");
-  auto r = run_t3vp("run --json " + path + " " + args);
+// Runs `t3vp COMMAND --json FILE ARGS`, requires the exit code, and returns the parsed document.
+inline nlohmann::json command_json(const std::string& command, const std::string& args, int expect_exit = 0) {
+  const std::string path = temp_path(command + ".json");
+  auto r = run_t3vp(command + " --json " + path + " " + args);
   INFO(r.output);
   REQUIRE(r.exit_code == expect_exit);
   auto j = nlohmann::json::parse(read_text(path));
   std::remove(path.c_str());
   return j;
 }
+
+inline nlohmann::json run_json(const std::string& args, int expect_exit = 0) { return command_json("run", args, expect_exit); }
 
 }  // namespace t3vp_test

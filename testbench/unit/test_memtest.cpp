@@ -7,13 +7,7 @@ using namespace t3vp_test;
 
 namespace {
 nlohmann::json memtest(const std::string& pattern, const std::string& extra = "") {
-  const std::string path = temp_path(pattern + ".json");
-  auto r = run_t3vp("memtest --pattern " + pattern + " --set memtest.total_mib=64 --json " + path + " " + extra);
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-  auto j = nlohmann::json::parse(read_text(path));
-  std::remove(path.c_str());
-  return j;
+  return command_json("memtest", "--pattern " + pattern + " --set memtest.total_mib=64 " + extra);
 }
 }  // namespace
 

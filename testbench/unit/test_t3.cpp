@@ -120,26 +120,14 @@ TEST_CASE("compare runs every mode and reports speedups over sequential", "[t3][
   CHECK(r.output.find("t3-mca") != std::string::npos);
 }
 
-namespace {
-nlohmann::json compare_json(const std::string& args) {
-  const std::string path = temp_path("compare.json");
-  auto r = run_t3vp("compare --quiet --json " + path + " " + args);
-  INFO(r.output);
-  REQUIRE(r.exit_code == 0);
-  auto j = nlohmann::json::parse(read_text(path));
-  std::remove(path.c_str());
-  return j;
-}
-}  // namespace
-
 // Symmetric execution simulates GPU 0 only and loops its link to GPU N-1 back into itself as GPU 1's
 // traffic; on a symmetric workload every figure must match the full ring closely. (The full ring is not
 // quite symmetric: the host programs the GPUs one after the other, so the last one starts up to a few
 // us after the first; a shape of a few hundred us keeps that skew under 1%.)
 TEST_CASE("symmetric execution agrees with the full ring in every mode", "[t3][system]") {
   const std::string args = shape(4096, 1024, 1024, 4) + " --set data.mode=off";
-  const auto full = compare_json(args);
-  const auto sym = compare_json(args + " --set system.symmetric=true");
+  const auto full = command_json("compare", "--quiet " + args);
+  const auto sym = command_json("compare", "--quiet " + args + " --set system.symmetric=true");
   REQUIRE(full["runs"].size() == sym["runs"].size());
   for (std::size_t i = 0; i < full["runs"].size(); ++i) {
     const auto &f = full["runs"][i], &s = sym["runs"][i];
