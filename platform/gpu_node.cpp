@@ -17,7 +17,7 @@ std::vector<std::uint32_t> kernel_dispatch_order(const gemm_kernel& k, dispatch_
                             : kind == dispatch_kind::column_major ? workgroup_order::column_major
                             : kind == dispatch_kind::grouped      ? workgroup_order::grouped
                                                                   : workgroup_order::t3_stage;
-  return dispatch_order(o, t, devices, rank, k.group_rows);
+  return dispatch_order(o, t, devices, rank, k.group_rows, k.serpentine);
 }
 
 gpu_node::gpu_node(const sc_core::sc_module_name& name, const platform_config& cfg, const gpu_config& gcfg, int index)

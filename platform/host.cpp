@@ -78,6 +78,7 @@ void host::program(const kernel_job& j) {
     write_reg(j.gpu, 0x0a0, j.rank);
     write_reg(j.gpu, 0x0b0, k.seed);
     write_reg(j.gpu, 0x100, k.group_rows);
+    write_reg(j.gpu, 0x108, k.serpentine ? 1 : 0);
     write_reg(j.gpu, 0x0e0, j.t3 ? 1 : 0);  // STORE_OP
     if (j.t3) {
       remote_map(j.gpu, j.t3_calls.remote);

@@ -71,6 +71,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("gemm.group_rows", 8, "tile rows", 0, 1 << 20,
               "tile rows per band of the grouped order and within a T3 stage (0: row-major), for L2 reuse of the "
               "operands"),
+      boolean("gemm.serpentine", true,
+              "grouped and T3 stage orders: every second band runs its columns right to left, so that it starts on "
+              "the B columns still in the L2 (matters when B exceeds the L2, e.g. thin T3 chunks at TP 32)"),
 
       // --- GPU-to-GPU links and NICs ---
       real("link.bandwidth_gbps", "75", "GB/s", 0.001, 1e6,

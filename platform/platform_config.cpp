@@ -128,6 +128,7 @@ platform_config make_platform_config(const config& c) {
   p.gemm.k_step = u("gemm.k_step");
   p.gemm.order = c.get_string("gemm.order");
   p.gemm.group_rows = u("gemm.group_rows");
+  p.gemm.serpentine = c.get_bool("gemm.serpentine");
   {  // each resident workgroup holds two A and two B fragments (double buffering) and FP32 accumulators
     const std::uint64_t bytes = p.sms.workgroups_per_sm * (2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
                                                            4ull * p.gemm.tile_m * p.gemm.tile_n);

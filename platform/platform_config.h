@@ -26,6 +26,7 @@ struct memtest_config {
 
 struct gemm_config {
   std::uint32_t tile_m, tile_n, k_step, group_rows;
+  bool serpentine;
   std::string order;
 };
 

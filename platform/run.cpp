@@ -329,6 +329,7 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     k.tile_n = pc.gemm.tile_n;
     k.k_step = pc.gemm.k_step;
     k.group_rows = pc.gemm.group_rows;
+    k.serpentine = pc.gemm.serpentine;
     k.data = data;
     k.gpu = std::int32_t(g);
     k.seed = pc.seed;

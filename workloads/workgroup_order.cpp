@@ -116,9 +116,9 @@ std::uint32_t stage_of_tile(const gemm_tiling& tiling, std::uint32_t n_gpus, std
 
 namespace {
 // Tile rows [first, last) appended in bands of `group` rows, column by column within a band (row-major
-// when group is 0).
+// when group is 0); with `serpentine`, odd bands of the sequence (counted in `bands`) right to left.
 void append_rows(std::vector<std::uint32_t>& out, std::uint32_t first, std::uint32_t last, std::uint32_t cols,
-                 std::uint32_t group) {
+                 std::uint32_t group, bool serpentine, std::uint32_t& bands) {
   if (group == 0) {
     for (std::uint32_t tr = first; tr < last; ++tr)
       for (std::uint32_t tc = 0; tc < cols; ++tc) out.push_back(tr * cols + tc);
@@ -126,18 +126,22 @@ void append_rows(std::vector<std::uint32_t>& out, std::uint32_t first, std::uint
   }
   for (std::uint32_t band = first; band < last; band += group) {
     const std::uint32_t end = std::min(last, band + group);
-    for (std::uint32_t tc = 0; tc < cols; ++tc)
+    const bool reverse = serpentine && bands++ % 2 == 1;
+    for (std::uint32_t i = 0; i < cols; ++i) {
+      const std::uint32_t tc = reverse ? cols - 1 - i : i;
       for (std::uint32_t tr = band; tr < end; ++tr) out.push_back(tr * cols + tc);
+    }
   }
 }
 }  // namespace
 
 std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tiling& tiling, std::uint32_t n_gpus,
-                                          std::uint32_t g, std::uint32_t group_rows) {
+                                          std::uint32_t g, std::uint32_t group_rows, bool serpentine) {
   check_g(n_gpus, g);
   const std::uint32_t rows = tiling.tile_rows(), cols = tiling.tile_cols();
   std::vector<std::uint32_t> out;
   out.reserve(tiling.tile_count());
+  std::uint32_t bands = 0;
   switch (order) {
     case workgroup_order::row_major:
       for (std::uint32_t t = 0; t < tiling.tile_count(); ++t) out.push_back(t);
@@ -147,13 +151,13 @@ std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tili
         for (std::uint32_t tr = 0; tr < rows; ++tr) out.push_back(tr * cols + tc);
       break;
     case workgroup_order::grouped:
-      append_rows(out, 0, rows, cols, std::max<std::uint32_t>(1, group_rows));
+      append_rows(out, 0, rows, cols, std::max<std::uint32_t>(1, group_rows), serpentine, bands);
       break;
     case workgroup_order::t3_stage:
       for (std::uint32_t s = 1; s <= n_gpus; ++s) {
         const std::vector<std::uint32_t> tiles = tiles_of_chunk(tiling, n_gpus, chunk_of_stage(n_gpus, g, s));
         if (tiles.empty()) continue;
-        append_rows(out, tiles.front() / cols, tiles.back() / cols + 1, cols, group_rows);
+        append_rows(out, tiles.front() / cols, tiles.back() / cols + 1, cols, group_rows, serpentine, bands);
       }
       break;
   }

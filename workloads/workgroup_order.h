@@ -23,6 +23,10 @@
 //   grouped      : bands of group_rows tile rows, top to bottom; within a band, column by column (each
 //                  column top to bottom), so that a band's A rows and one B column stay in the L2 while the
 //                  band is produced (the "GROUP_M" swizzle of GEMM libraries).
+// serpentine (grouped and t3_stage with group_rows > 0): every second band of the dispatch sequence
+// runs its columns right to left, so a band starts on the B columns the previous one ended with,
+// while they are still in the L2. The parity counts bands in dispatch order (not by position), so
+// GPU g+1's order is GPU g's one chunk on, as symmetric execution needs.
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -68,6 +72,6 @@ std::uint32_t stage_of_tile(const gemm_tiling& tiling, std::uint32_t n_gpus, std
 // n_gpus and g are validated for every order but only t3_stage depends on them. Throws
 // std::invalid_argument for n_gpus < 1 or g >= n_gpus.
 std::vector<std::uint32_t> dispatch_order(workgroup_order order, const gemm_tiling& tiling, std::uint32_t n_gpus,
-                                          std::uint32_t g, std::uint32_t group_rows = 0);
+                                          std::uint32_t g, std::uint32_t group_rows = 0, bool serpentine = false);
 
 }  // namespace t3vp

@@ -56,6 +56,7 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
   rw("REMOTE_ROW_END", 0x0f0, 0, "... are stored into GPU REMOTE_GPU's memory at the same address (empty: none)");
   rw("REMOTE_GPU", 0x0f8, 0, "remote_map: the GPU the remote-mapped tiles go to");
   rw("ORDER_GROUP", 0x100, 0, "grouped and T3 stage orders: tile rows per band, column by column within it (0: row-major)");
+  rw("ORDER_SERPENTINE", 0x108, 0, "grouped and T3 stage orders: 1 runs every second band's columns right to left");
   SC_HAS_PROCESS(command_processor);
   SC_METHOD(on_done);
   sensitive << sms_.done_event();
@@ -153,6 +154,7 @@ void command_processor::launch() {
   k.seed = std::uint32_t(regs_.get("SEED"));
   k.store_update = regs_.get("STORE_OP") == 1;
   k.group_rows = std::uint32_t(regs_.get("ORDER_GROUP"));
+  k.serpentine = regs_.get("ORDER_SERPENTINE") == 1;
   k.remote_row_begin = std::uint32_t(regs_.get("REMOTE_ROW_BEGIN"));
   k.remote_row_end = std::uint32_t(regs_.get("REMOTE_ROW_END"));
   if (k.remote_row_end > k.remote_row_begin) k.remote_gpu = std::int32_t(regs_.get("REMOTE_GPU"));

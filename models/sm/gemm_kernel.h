@@ -21,6 +21,7 @@ struct gemm_kernel {
   // the tiles whose first row lies in [remote_row_begin, remote_row_end) stored into GPU remote_gpu's
   // memory at the same address (remote_map).
   std::uint32_t group_rows = 0;       // dispatch: tile rows per band of the grouped / T3 stage orders (0: row-major)
+  bool serpentine = false;            // dispatch: every second band right to left
   bool store_update = false;
   std::uint32_t remote_row_begin = 0, remote_row_end = 0;
   std::int32_t remote_gpu = -1;

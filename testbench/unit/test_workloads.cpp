@@ -475,3 +475,25 @@ TEST_CASE("grouped order walks bands of tile rows column by column", "[workloads
   CHECK(s == dispatch_order(workgroup_order::grouped, t, 1, 0, 8));
   CHECK(parse_workgroup_order("Grouped") == workgroup_order::grouped);
 }
+
+TEST_CASE("serpentine bands alternate direction in dispatch order, so the T3 order stays symmetric", "[workloads][dispatch]") {
+  // 5 x 3 tiles, bands of 2 rows: {0,1} left to right, {2,3} right to left, {4} left to right.
+  const gemm_tiling t(gemm_shape{5 * 128, 3 * 128, 64}, tiling_params{});
+  const std::vector<std::uint32_t> want = {0, 3, 1, 4, 2, 5, 8, 11, 7, 10, 6, 9, 12, 13, 14};
+  CHECK(dispatch_order(workgroup_order::grouped, t, 1, 0, 2, true) == want);
+  // T3 stages of one band each (8 tiles rows, 4 GPUs): the k-th stage of every GPU runs the same way,
+  // and GPU g+1's order is GPU g's shifted by one chunk (symmetric execution relies on it).
+  const gemm_tiling t8(gemm_shape{8 * 128, 3 * 128, 64}, tiling_params{});
+  const std::uint32_t n = 4, per_chunk = 2 * 3;
+  for (std::uint32_t g = 0; g + 1 < n; ++g) {
+    const auto a = dispatch_order(workgroup_order::t3_stage, t8, n, g, 8, true);
+    const auto b = dispatch_order(workgroup_order::t3_stage, t8, n, g + 1, 8, true);
+    REQUIRE(a.size() == b.size());
+    for (std::size_t i = 0; i < a.size(); ++i) CHECK(b[i] == (a[i] + per_chunk) % t8.tile_count());
+  }
+  const auto o0 = dispatch_order(workgroup_order::t3_stage, t8, n, 0, 8, true);
+  CHECK(std::vector<std::uint32_t>(o0.begin(), o0.begin() + 6) == std::vector<std::uint32_t>{6, 9, 7, 10, 8, 11});
+  CHECK(std::vector<std::uint32_t>(o0.begin() + 6, o0.begin() + 12) == std::vector<std::uint32_t>{14, 17, 13, 16, 12, 15});
+  for (std::uint32_t g = 0; g < n; ++g)
+    CHECK(is_permutation_of_tiles(dispatch_order(workgroup_order::t3_stage, t8, n, g, 8, true), t8.tile_count()));
+}
