@@ -177,7 +177,7 @@ struct symmetric_mirror {
         a = base + (a - base + chunk_bytes) % tensor_bytes;
         break;
       }
-    gp.set_address(global_address(0, a));
+    gp.set_address(a);  // (the NIC makes it an address of its own GPU)
     e.producer.gpu = (e.producer.gpu + 1) % gpus;
     if (e.producer.wavefront >= 1) {  // a ring collective's slice: workgroup = chunk, wavefront = step
       e.producer.workgroup = (e.producer.workgroup + 1) % gpus;

@@ -18,25 +18,19 @@ nic::nic(const sc_core::sc_module_name& name, unsigned gpu, unsigned gpus, const
   }
 }
 
-void nic::connect(nic& peer) {
-  for (std::size_t i = 0; i < links_.size(); ++i)
-    if (links_[i]->to() == peer.gpu()) {
-      peer_of_link_[i] = &peer;
-      route_[peer.gpu()] = int(i);
-      return;
-    }
-  SC_REPORT_ERROR(name(), ("no link to gpu" + std::to_string(peer.gpu())).c_str());
-}
-
-void nic::loop_back(unsigned to) {
+void nic::attach(unsigned to, nic* far_end) {
   for (std::size_t i = 0; i < links_.size(); ++i)
     if (links_[i]->to() == to) {
-      peer_of_link_[i] = this;
+      peer_of_link_[i] = far_end;
       route_[to] = int(i);
       return;
     }
   SC_REPORT_ERROR(name(), ("no link to gpu" + std::to_string(to)).c_str());
 }
+
+void nic::connect(nic& peer) { attach(peer.gpu(), &peer); }
+
+void nic::loop_back(unsigned to) { attach(to, this); }
 
 void nic::set_route(unsigned dst, unsigned next_hop) {
   for (std::size_t i = 0; i < links_.size(); ++i)
@@ -107,7 +101,7 @@ sc_core::sc_time nic::transmit(link_packet* p, const sc_core::sc_time& at) {
   nic* next = next_nic(dst);
   if (next == this) {  // looped back: from here on it is the mirrored GPU's packet to this one
     if (mirror_) mirror_(p->gp, p->ext);
-    if (gpu_of(p->gp.get_address()) != gpu_) p->gp.set_address(global_address(gpu_, local_of(p->gp.get_address())));
+    p->gp.set_address(global_address(gpu_, local_of(p->gp.get_address())));
   }
   ++next->rx_pending_;
   std::deque<inbound>& q = next->rx_queue_of(l);

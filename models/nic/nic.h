@@ -74,6 +74,7 @@ class nic : public sc_core::sc_module, public has_stats {
   link_packet* new_packet();
   void free_packet(link_packet* p);
   link_direction* next_link(unsigned dst) const;
+  void attach(unsigned to, nic* far_end);  // the link direction to `to` ends at far_end
   nic* next_nic(unsigned dst) const { return peer_of_link_[std::size_t(route_[dst])]; }
 
   unsigned gpu_, gpus_;
