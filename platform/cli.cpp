@@ -292,7 +292,7 @@ int cmd_study(const cli_args& a, const config& cfg) {
     throw usage_error("--svg: cannot create directory '" + a.svg + "'");
   // The study measures time and traffic, which do not depend on the data: unless asked otherwise it
   // moves none (same timing, a quarter less CPU) and, like the paper, simulates one GPU of the
-  // symmetric ring (system.symmetric; within 0.5% of the full node, 8-16x faster; docs/study.md).
+  // symmetric ring (system.symmetric; within 1% of the full node, 8-16x faster; docs/study.md).
   config study_cfg = cfg;
   const auto asked = [&](const std::string& key) {
     return !cfg.is_default(key) || std::any_of(a.sets.begin(), a.sets.end(), [&](const std::string& s) {

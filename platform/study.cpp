@@ -295,7 +295,7 @@ study_result run_study(const config& base, const std::string& exe, const study_o
   std::ostringstream csv;
   csv << "model,tp,sublayer,mode,time_total_ns,time_gemm_ns,time_reduce_scatter_ns,time_all_gather_ns,speedup";
   for (const auto& k : dram_categories) csv << ",dram_" << k;
-  csv << ",dram_total,link_bytes,checked_elements,mismatches\n";
+  csv << ",dram_total,link_bytes,checked_elements,mismatches,simulated_gpus\n";
   for (std::size_t i = 0; i < grid.size(); ++i)
     for (const auto& m : modes) {
       const auto& c = points[i]["compare"];
@@ -306,7 +306,8 @@ study_result run_study(const config& base, const std::string& exe, const study_o
           << csv_number(t["all_gather"]) << "," << csv_number(c["speedup"][m]);
       for (const auto& k : dram_categories) csv << "," << csv_number(run["dram_bytes"][k]);
       csv << "," << csv_number(run["dram_bytes"]["total"]) << "," << csv_number(run["link_bytes"]) << ","
-          << csv_number(run["functional"]["checked_elements"]) << "," << csv_number(run["functional"]["mismatches"])
+          << csv_number(run["functional"]["checked_elements"]) << "," << csv_number(run["functional"]["mismatches"]) << ","
+          << csv_number(run["workload"]["simulated_gpus"])
           << "\n";
     }
   r.csv = csv.str();

@@ -90,6 +90,7 @@ TEST_CASE("study on a restricted grid gives its points and a summary computed fr
   const std::string text = read_text(csv);
   CHECK(std::count(text.begin(), text.end(), '\n') == 1 + 2 * 5);
   CHECK(text.rfind("model,tp,sublayer,mode,", 0) == 0);
+  CHECK(text.find(",mismatches,simulated_gpus\n") != std::string::npos);
   check_renders(svg + "/speedup.svg");
   check_renders(svg + "/dram.svg");
   shell("rm -rf " + svg + " " + json + " " + csv);
