@@ -302,7 +302,8 @@ int cmd_study(const cli_args& a, const config& cfg) {
   if (!asked("data.mode")) study_cfg.set("data.mode", "off");
   const auto grid = study_grid(o);
   const bool chunks_even = std::all_of(grid.begin(), grid.end(), [&](const auto& p) {
-    return study_cfg.get_int("workload.tokens") % (std::int64_t(p.tp) * study_cfg.get_int("gemm.tile_m")) == 0;
+    return symmetric_chunks(std::uint64_t(study_cfg.get_int("workload.tokens")), p.tp,
+                            unsigned(study_cfg.get_int("gemm.tile_m")));
   });
   if (!asked("system.symmetric") && study_cfg.get_string("data.mode") == "off" && chunks_even)
     study_cfg.set("system.symmetric", "true");

@@ -225,10 +225,10 @@ void check_symmetric(const platform_config& pc, const workload& wl) {
   if (pc.topology != "ring") throw bad("needs system.topology=ring (got " + pc.topology + ")");
   if (pc.data != data_mode::off)
     throw bad("simulates GPU 0 only, so no all-GPU result exists to check: set data.mode=off");
-  const std::uint64_t unit = std::uint64_t(pc.gpus) * pc.gemm.tile_m;
-  if (wl.gemm.m % unit != 0)
+  if (!symmetric_chunks(wl.gemm.m, pc.gpus, pc.gemm.tile_m))
     throw bad("needs equal chunks of whole tile rows: M (" + std::to_string(wl.gemm.m) +
-              ") must be a multiple of system.gpus x gemm.tile_m (" + std::to_string(unit) + ")");
+              ") must be a multiple of system.gpus x gemm.tile_m (" +
+              std::to_string(std::uint64_t(pc.gpus) * pc.gemm.tile_m) + ")");
   for (unsigned g = 1; g < pc.gpus; ++g)
     if (wl.gemm_for_device(g).k != wl.gemm_for_device(0).k)
       throw bad("needs the same GEMM on every GPU: K is " + std::to_string(wl.gemm_for_device(0).k) + " on GPU 0 but " +

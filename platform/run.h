@@ -27,6 +27,12 @@ struct simulation_stall : std::runtime_error {
 // trace_path: "" or where to write the Chrome trace-event timeline (docs/trace.md).
 run_result run_sublayer(const config& cfg, const std::string& mode, const std::string& trace_path = "");
 
+// Whether an M-row output splits into equal chunks of whole tile rows on `gpus` GPUs (what symmetric
+// execution needs).
+inline bool symmetric_chunks(std::uint64_t rows, unsigned gpus, unsigned tile_m) {
+  return rows % (std::uint64_t(gpus) * tile_m) == 0;
+}
+
 // Where the sublayer's tensors live: the same local HBM offsets on every GPU (symmetric allocation);
 // GPU g's copy is at gpu_base(g) + offset in the global address space (tlm/global_address.h).
 struct sublayer_buffers {

@@ -153,6 +153,11 @@ inline void add_buffer(std::uint8_t* dst, const std::uint8_t* src, std::size_t b
     store_le<U>(dst, Add(load_le<U>(dst), load_le<U>(src)));
 }
 
+// fp16 on the integer datapath: the reference the fast path below falls back to.
+inline void add_fp16_integer(std::uint8_t* dst, const std::uint8_t* src, std::size_t bytes) {
+  add_buffer<std::uint16_t, fp_add<5, 10, std::uint16_t>>(dst, src, bytes);
+}
+
 #if defined(__x86_64__)
 // The simulator's fast path for fp16 buffers (the integer datapath above stays the reference): the
 // host converts 8 halves at a time to float, adds, and rounds back to nearest even. A float sum of
@@ -170,13 +175,13 @@ inline void add_buffer(std::uint8_t* dst, const std::uint8_t* src, std::size_t b
     const __m128i special = _mm_or_si128(_mm_cmpeq_epi16(_mm_and_si128(a, exp_mask), exp_mask),
                                          _mm_cmpeq_epi16(_mm_and_si128(b, exp_mask), exp_mask));
     if (!_mm_testz_si128(special, special)) {
-      add_buffer<std::uint16_t, fp_add<5, 10, std::uint16_t>>(d, s, 16);
+      add_fp16_integer(d, s, 16);
       continue;
     }
     const __m256 sum = _mm256_add_ps(_mm256_cvtph_ps(a), _mm256_cvtph_ps(b));
     _mm_storeu_si128(reinterpret_cast<__m128i*>(d), _mm256_cvtps_ph(sum, _MM_FROUND_TO_NEAREST_INT));
   }
-  add_buffer<std::uint16_t, fp_add<5, 10, std::uint16_t>>(dst + 2 * i, src + 2 * i, 2 * (n - i));
+  add_fp16_integer(dst + 2 * i, src + 2 * i, 2 * (n - i));
 }
 
 bool detect_f16c() {
@@ -199,7 +204,7 @@ void nmc_add(elem_type t, std::uint8_t* dst, const std::uint8_t* src, std::size_
       // (dst == src, dst = dst + dst, is fine: each group is loaded before it is stored)
       if (host_has_f16c) return add_fp16_f16c(dst, src, bytes / 2);
 #endif
-      add_buffer<std::uint16_t, fp_add<5, 10, std::uint16_t>>(dst, src, bytes);
+      add_fp16_integer(dst, src, bytes);
       return;
     case elem_type::bf16: add_buffer<std::uint16_t, fp_add<8, 7, std::uint16_t>>(dst, src, bytes); return;
     case elem_type::fp32: add_buffer<std::uint32_t, fp_add<8, 23, std::uint32_t>>(dst, src, bytes); return;
@@ -207,7 +212,7 @@ void nmc_add(elem_type t, std::uint8_t* dst, const std::uint8_t* src, std::size_
 }
 
 void nmc_add_reference(elem_type t, std::uint8_t* dst, const std::uint8_t* src, std::size_t bytes) {
-  if (t == elem_type::fp16) return add_buffer<std::uint16_t, fp_add<5, 10, std::uint16_t>>(dst, src, bytes);
+  if (t == elem_type::fp16) return add_fp16_integer(dst, src, bytes);
   nmc_add(t, dst, src, bytes);
 }
 

@@ -40,17 +40,11 @@ class slot_calendar {
     const unsigned sh = unsigned(c & 63);
     if (__builtin_expect(c >= base_ && sh + len <= 64, 1)) {  // one word
       const std::uint64_t end = base_ + mask_ + 1;
+      // Within one horizon past its end (sparse calendars jump a few words at a time), the horizon
+      // slides here; longer jumps go through mark_slow.
       if (c + len > end) {
-        if (c >= end + 64 * slide_inline_words) return mark_slow(c, len);
-        // c lies within one horizon past its end: the horizon slides word by word up to it (each new
-        // word takes the ring slot of the oldest one, which is cleared). Sparse calendars (ACTs, a
-        // quiet channel) jump a few words at a time; mark_slow is for longer jumps.
-        do {
-          const std::size_t old = (base_ & mask_) >> 6;
-          words_[old] = 0;
-          full_[old >> 6] &= ~(1ull << (old & 63));
-          base_ += 64;
-        } while (c >= base_ + mask_ + 1);
+        if (c >= end + mask_ + 1) return mark_slow(c, len);
+        advance(c + len);
       }
       const std::size_t idx = (c & mask_) >> 6;
       words_[idx] |= (len >= 64 ? ~0ull : ((1ull << len) - 1)) << sh;
@@ -132,7 +126,6 @@ class slot_calendar {
     base_ = new_base;
   }
 
-  static constexpr unsigned slide_inline_words = 64;  // (a whole horizon)
   std::uint64_t mask_;
   std::vector<std::uint64_t> words_;
   std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
