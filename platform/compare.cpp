@@ -26,10 +26,16 @@ std::string mode_trace_path(const std::string& trace_path, const std::string& mo
   return trace_path.substr(0, dot) + "." + mode + trace_path.substr(dot);
 }
 
-child_job compare_mode_job(const std::string& config_path, const std::string& mode, const std::string& out_prefix,
-                           const std::string& trace_path) {
+bool ideal_rs_runs_alone(const config& cfg, const std::string& trace_path) {
+  return trace_path.empty() && cfg.get_string("workload.producer") == "gemm" && cfg.get_string("data.mode") != "exact";
+}
+
+child_job compare_mode_job(const config& cfg, const std::string& config_path, const std::string& mode,
+                           const std::string& out_prefix, const std::string& trace_path) {
   child_job j;
   j.args = {"run", "--quiet", "--config", config_path, "--mode", mode, "--json", out_prefix + mode + ".json"};
+  if (mode == "ideal-rs-nmc" && ideal_rs_runs_alone(cfg, trace_path))
+    j.args.insert(j.args.end(), {"--set", "workload.producer=none"});
   if (!trace_path.empty()) j.args.insert(j.args.end(), {"--trace", mode_trace_path(trace_path, mode)});
   j.log_path = out_prefix + mode + ".log";
   return j;
@@ -55,6 +61,31 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   // A mode that refuses the configuration (exit code 2) is bad input, as it is for `run`.
   if (bad_input) throw config_error("compare: a mode rejected the configuration:" + failures);
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
+  // Ideal-RS+NMC's GEMM alone is the sequential run's (the same kernel on the same inputs, before any
+  // collective), so its child ran only the reduce-scatter and all-gather, on the same partials.
+  if (runs["ideal-rs-nmc"]["workload"]["producer"] == "none" && runs["sequential"]["workload"]["producer"] == "gemm") {
+    nlohmann::ordered_json& d = runs["ideal-rs-nmc"];
+    const nlohmann::ordered_json& s = runs["sequential"];
+    d["config"] = s["config"];
+    d["workload"] = s["workload"];
+    auto& t = d["time_ns"];
+    t["gemm"] = s["time_ns"]["gemm"];
+    t["total"] = std::max(t["gemm"].get<double>(), t["reduce_scatter"].get<double>()) + t["all_gather"].get<double>();
+    auto take_gemm_bytes = [](nlohmann::ordered_json& to, const nlohmann::ordered_json& from) {
+      for (const char* k : {"gemm_read", "gemm_write"}) to[k] = from[k];
+    };
+    take_gemm_bytes(d["dram_bytes"], s["dram_bytes"]);
+    std::uint64_t total = 0;
+    for (const auto& [k, v] : d["dram_bytes"].items())
+      if (k != "total") total += v.get<std::uint64_t>();
+    d["dram_bytes"]["total"] = total;
+    for (std::size_t g = 0; g < d["per_gpu"].size() && g < s["per_gpu"].size(); ++g)
+      take_gemm_bytes(d["per_gpu"][g]["dram_bytes"], s["per_gpu"][g]["dram_bytes"]);
+    d["gemm"] = s["gemm"];
+    if (d.contains("sizing") && s.contains("sizing"))
+      d["sizing"]["mc_queue_max"] = std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), s["sizing"]["mc_queue_max"].get<std::uint64_t>());
+    d["gemm_from"] = "sequential";
+  }
   // Ideal-GEMM-RS-Overlap from the sequential run, where the GEMM, reduce-scatter and all-gather ran alone.
   {
     nlohmann::ordered_json ideal = runs["sequential"];
@@ -113,7 +144,8 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
     os << line;
   }
   os << "\nspeedup = sequential total / mode total; ideal-overlap = max(gemm, rs) + ag of the sequential run;\n"
-        "ideal-rs-nmc = max(gemm, rs by DMA + NMC alone) + ag. DRAM and link bytes summed over all GPUs.\n";
+        "ideal-rs-nmc = max(gemm of the sequential run, rs by DMA + NMC alone) + ag. DRAM and link bytes summed\n"
+        "over all GPUs.\n";
   r.table = os.str();
   return r;
 }
@@ -127,7 +159,7 @@ compare_result run_compare(const config& cfg, const std::string& exe, const comp
   }
   const std::string prefix = dir.path() + "/";
   std::vector<child_job> jobs;
-  for (const auto& m : simulated_modes()) jobs.push_back(compare_mode_job(config_path, m, prefix, o.trace_path));
+  for (const auto& m : simulated_modes()) jobs.push_back(compare_mode_job(cfg, config_path, m, prefix, o.trace_path));
   progress prog("compare", o.quiet);
   std::size_t done = 0;
   prog.update("0 of " + std::to_string(jobs.size()) + " modes done");

@@ -288,9 +288,14 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
   const bool t3 = mode == "t3" || mode == "t3-mca";
   const bool ideal = mode == "ideal-overlap" || mode == "ideal-rs-nmc";
   const bool nmc_rs = mode == "ideal-rs-nmc";
-  if ((t3 || ideal) && (!producer || kind == collective_kind::none || kind == collective_kind::all_gather))
+  if ((t3 || ideal) && (kind == collective_kind::none || kind == collective_kind::all_gather))
     throw config_error("--mode " + mode + " overlaps the producer GEMM with its reduce-scatter: it needs "
-                       "workload.producer=gemm and workload.collective all-reduce or reduce-scatter");
+                       "workload.collective all-reduce or reduce-scatter");
+  // An ideal mode without the producer runs its reduce-scatter alone on the tensor in memory (compare
+  // takes the GEMM from the sequential run); T3 fuses the two and needs the GEMM.
+  if (t3 && !producer)
+    throw config_error("--mode " + mode + " fuses the producer GEMM with its reduce-scatter: it needs "
+                       "workload.producer=gemm");
 
   if (pc.symmetric) check_symmetric(pc, wl);
 

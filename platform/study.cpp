@@ -177,7 +177,7 @@ study_result run_study(const config& base, const std::string& exe, const study_o
     const std::string path = dir.file("p" + std::to_string(i) + ".json");
     std::ofstream(path) << c.to_json(2) << "\n";
     for (const auto& m : simulated_modes())
-      jobs.push_back(compare_mode_job(path, m, dir.path() + "/p" + std::to_string(i) + "_", ""));
+      jobs.push_back(compare_mode_job(c, path, m, dir.path() + "/p" + std::to_string(i) + "_", ""));
     configs.push_back(std::move(c));
   }
   progress prog("study", o.quiet);

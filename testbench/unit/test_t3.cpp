@@ -118,6 +118,33 @@ TEST_CASE("compare runs every mode and reports speedups over sequential", "[t3][
   CHECK(j["runs"][3]["time_ns"]["total"].get<double>() ==
         Approx(std::max(seq["gemm"].get<double>(), seq["reduce_scatter"].get<double>()) + seq["all_gather"].get<double>()));
   CHECK(r.output.find("t3-mca") != std::string::npos);
+
+  // ideal-rs-nmc: the reduce-scatter ran alone and the GEMM is the sequential run's; the whole mode
+  // run on its own (GEMM first) agrees.
+  const auto& nmc = j["runs"][4];
+  CHECK(nmc["gemm_from"] == "sequential");
+  CHECK(nmc["workload"]["producer"] == "gemm");
+  CHECK(nmc["time_ns"]["gemm"] == seq["gemm"]);
+  CHECK(nmc["dram_bytes"]["gemm_read"] == j["runs"][0]["dram_bytes"]["gemm_read"]);
+  const auto whole = run_json("--mode ideal-rs-nmc " + shape(1024, 512, 256, 4));
+  CHECK_FALSE(whole.contains("gemm_from"));
+  CHECK(nmc["dram_bytes"] == whole["dram_bytes"]);
+  for (const char* phase : {"gemm", "reduce_scatter", "all_gather", "total"}) {
+    INFO(phase);
+    CHECK(nmc["time_ns"][phase].get<double>() == Approx(whole["time_ns"][phase].get<double>()).epsilon(0.01));
+  }
+}
+
+TEST_CASE("an ideal mode without the producer runs its reduce-scatter alone, a T3 mode refuses", "[t3][cli]") {
+  auto j = run_json("--mode ideal-rs-nmc --set workload.producer=none " + shape(1024, 384, 64, 4));
+  CHECK(j["time_ns"]["gemm"].get<double>() == 0.0);
+  CHECK(j["time_ns"]["reduce_scatter"].get<double>() > 0.0);
+  CHECK(j["dram_bytes"]["gemm_read"].get<std::uint64_t>() == 0);
+  CHECK(j["dram_bytes"]["rs_update"].get<std::uint64_t>() > 0);
+  CHECK(j["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  auto t3 = run_t3vp("run --mode t3-mca --set workload.producer=none " + shape(1024, 384, 64, 4));
+  CHECK(t3.exit_code == 2);
+  CHECK(t3.output.find("workload.producer=gemm") != std::string::npos);
 }
 
 // Symmetric execution simulates GPU 0 only and loops its link to GPU N-1 back into itself as GPU 1's
