@@ -160,6 +160,8 @@ std::string config::suggest(const std::string& unknown) {
     const std::string leaf = d.key.substr(d.key.rfind('.') + 1);
     const std::string uleaf = unknown.substr(unknown.rfind('.') + 1);
     if (leaf == uleaf) dist = std::min(dist, std::size_t(2));
+    // So is a key the unknown one is the start of ('hbm.channels' for 'hbm.channels_per_stack').
+    if (unknown.find('.') != std::string::npos && d.key.rfind(unknown, 0) == 0) dist = std::min(dist, std::size_t(3));
     if (dist < best_d) {
       best_d = dist;
       best = d.key;

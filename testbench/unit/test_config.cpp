@@ -56,6 +56,8 @@ TEST_CASE("an unknown key is an error that names it and suggests a near match", 
   CHECK(e.find("hbm.bank_group") != std::string::npos);
   CHECK(e.find("hbm.bank_groups") != std::string::npos);
   CHECK(e.find("cfg.json") != std::string::npos);
+  e = error_of([&] { c.set("hbm.channels", "0"); });  // the start of a key
+  CHECK(e.find("did you mean 'hbm.channels_per_stack'") != std::string::npos);
 }
 
 TEST_CASE("a wrong type is an error naming the key", "[config]") {
