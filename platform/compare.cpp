@@ -41,6 +41,33 @@ child_job compare_mode_job(const config& cfg, const std::string& config_path, co
   return j;
 }
 
+namespace {
+// Completes an ideal mode whose child ran the reduce-scatter alone with the GEMM of the sequential
+// run (the same kernel on the same inputs, before any collective): docs/statistics.md.
+void take_gemm_from(const nlohmann::ordered_json& seq, nlohmann::ordered_json& d) {
+  d["config"] = seq["config"];
+  d["workload"] = seq["workload"];
+  auto& t = d["time_ns"];
+  t["gemm"] = seq["time_ns"]["gemm"];
+  t["total"] = std::max(t["gemm"].get<double>(), t["reduce_scatter"].get<double>()) + t["all_gather"].get<double>();
+  auto take_bytes = [](nlohmann::ordered_json& to, const nlohmann::ordered_json& from) {
+    for (const char* k : {"gemm_read", "gemm_write"}) to[k] = from[k];
+  };
+  take_bytes(d["dram_bytes"], seq["dram_bytes"]);
+  std::uint64_t total = 0;
+  for (const auto& [k, v] : d["dram_bytes"].items())
+    if (k != "total") total += v.get<std::uint64_t>();
+  d["dram_bytes"]["total"] = total;
+  for (std::size_t g = 0; g < d["per_gpu"].size() && g < seq["per_gpu"].size(); ++g)
+    take_bytes(d["per_gpu"][g]["dram_bytes"], seq["per_gpu"][g]["dram_bytes"]);
+  d["gemm"] = seq["gemm"];
+  if (d.contains("sizing") && seq.contains("sizing"))
+    d["sizing"]["mc_queue_max"] =
+        std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), seq["sizing"]["mc_queue_max"].get<std::uint64_t>());
+  d["gemm_from"] = "sequential";
+}
+}  // namespace
+
 compare_result assemble_compare(const config& cfg, const std::vector<child_job>& jobs, const std::string& out_prefix) {
   compare_result r;
   std::map<std::string, nlohmann::ordered_json> runs;
@@ -61,31 +88,8 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   // A mode that refuses the configuration (exit code 2) is bad input, as it is for `run`.
   if (bad_input) throw config_error("compare: a mode rejected the configuration:" + failures);
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
-  // Ideal-RS+NMC's GEMM alone is the sequential run's (the same kernel on the same inputs, before any
-  // collective), so its child ran only the reduce-scatter and all-gather, on the same partials.
-  if (runs["ideal-rs-nmc"]["workload"]["producer"] == "none" && runs["sequential"]["workload"]["producer"] == "gemm") {
-    nlohmann::ordered_json& d = runs["ideal-rs-nmc"];
-    const nlohmann::ordered_json& s = runs["sequential"];
-    d["config"] = s["config"];
-    d["workload"] = s["workload"];
-    auto& t = d["time_ns"];
-    t["gemm"] = s["time_ns"]["gemm"];
-    t["total"] = std::max(t["gemm"].get<double>(), t["reduce_scatter"].get<double>()) + t["all_gather"].get<double>();
-    auto take_gemm_bytes = [](nlohmann::ordered_json& to, const nlohmann::ordered_json& from) {
-      for (const char* k : {"gemm_read", "gemm_write"}) to[k] = from[k];
-    };
-    take_gemm_bytes(d["dram_bytes"], s["dram_bytes"]);
-    std::uint64_t total = 0;
-    for (const auto& [k, v] : d["dram_bytes"].items())
-      if (k != "total") total += v.get<std::uint64_t>();
-    d["dram_bytes"]["total"] = total;
-    for (std::size_t g = 0; g < d["per_gpu"].size() && g < s["per_gpu"].size(); ++g)
-      take_gemm_bytes(d["per_gpu"][g]["dram_bytes"], s["per_gpu"][g]["dram_bytes"]);
-    d["gemm"] = s["gemm"];
-    if (d.contains("sizing") && s.contains("sizing"))
-      d["sizing"]["mc_queue_max"] = std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), s["sizing"]["mc_queue_max"].get<std::uint64_t>());
-    d["gemm_from"] = "sequential";
-  }
+  if (runs["ideal-rs-nmc"]["workload"]["producer"] == "none" && runs["sequential"]["workload"]["producer"] == "gemm")
+    take_gemm_from(runs["sequential"], runs["ideal-rs-nmc"]);
   // Ideal-GEMM-RS-Overlap from the sequential run, where the GEMM, reduce-scatter and all-gather ran alone.
   {
     nlohmann::ordered_json ideal = runs["sequential"];
