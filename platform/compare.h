@@ -37,9 +37,7 @@ compare_result run_compare(const config& cfg, const std::string& exe, const comp
 // simulated modes' documents (jobs in simulated_modes() order) into the compare document. Throws
 // std::runtime_error with the failing children's logs when a mode did not run to the end.
 // ideal-rs-nmc's child runs the reduce-scatter alone (workload.producer=none) and the assembly takes
-// the GEMM from the sequential run, unless the data is exact (its partials are the GEMM's own
-// output) or a trace was asked for (it shows the whole mode).
-bool ideal_rs_runs_alone(const config& cfg, const std::string& trace_path);
+// the GEMM from the sequential run, unless the data is exact or a trace was asked for.
 child_job compare_mode_job(const config& cfg, const std::string& config_path, const std::string& mode,
                            const std::string& out_prefix, const std::string& trace_path);
 compare_result assemble_compare(const config& cfg, const std::vector<child_job>& jobs, const std::string& out_prefix);
