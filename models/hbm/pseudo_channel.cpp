@@ -9,8 +9,8 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
       g_(g),
       t_(t),
       banks_(g.banks()),
-      col_group_(g.bank_groups, slot_calendar(12)),
-      act_group_(g.bank_groups, slot_calendar(12)),
+      col_group_(g.bank_groups),
+      act_group_(g.bank_groups),
       window_(16) {
   const unsigned n = g.banks();
   if (t.refresh != refresh_mode::off) {

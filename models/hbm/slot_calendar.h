@@ -3,18 +3,21 @@
 // (data bus, column or row command slots). Lets a burst take the earliest free slot even when later
 // slots are already taken, which is how the LT model keeps bank-level parallelism while serving
 // accesses in arrival order. Cycles before the horizon count as busy.
+// The horizon (2^HorizonLog2 cycles) is a compile-time constant: every calendar operation is on the
+// hot path of the DRAM and L2 models, and fixed sizes let it run without loading sizes or pointers.
 #include <algorithm>
+#include <array>
 #include <cstdint>
-#include <vector>
 
 namespace t3vp {
 
-class slot_calendar {
+template <unsigned HorizonLog2>
+class basic_slot_calendar {
+  static_assert(HorizonLog2 >= 6 && HorizonLog2 <= 20, "a horizon of 64 cycles to 1 M cycles");
+  static constexpr std::uint64_t mask_ = (1ull << HorizonLog2) - 1;
+  static constexpr std::size_t word_count = std::size_t(1) << (HorizonLog2 - 6);
+
  public:
-  explicit slot_calendar(unsigned horizon_log2 = 12)
-      : mask_((1ull << horizon_log2) - 1),
-        words_((1u << horizon_log2) / 64, 0),
-        full_((words_.size() + 63) / 64, 0) {}
 
   std::uint64_t base() const { return base_; }  // earliest cycle still tracked
 
@@ -27,7 +30,7 @@ class slot_calendar {
       const std::size_t idx = (c & mask_) >> 6;
       const unsigned sh = unsigned(c & 63);
       std::uint64_t w = words_[idx] >> sh;
-      if (sh + len > 64) w |= words_[(idx + 1) & (words_.size() - 1)] << (64 - sh);
+      if (sh + len > 64) w |= words_[(idx + 1) & (word_count - 1)] << (64 - sh);
       const unsigned n = c + len <= end ? len : unsigned(end - c);  // (cycles past the horizon read as free)
       return n >= 64 ? w : w & ((1ull << n) - 1);
     }
@@ -126,11 +129,13 @@ class slot_calendar {
     base_ = new_base;
   }
 
-  std::uint64_t mask_;
-  std::vector<std::uint64_t> words_;
-  std::vector<std::uint64_t> full_;  // bit i: words_[i] is all busy
+  std::array<std::uint64_t, word_count> words_{};
+  std::array<std::uint64_t, (word_count + 63) / 64> full_{};  // bit i: words_[i] is all busy
   std::uint64_t base_ = 0;
   std::uint64_t high_ = 0;  // one past the latest cycle ever reserved
 };
+
+// The horizon of the DRAM and L2 calendars: 4096 cycles (docs/blocks/hbm.md, "Reservation calendars").
+using slot_calendar = basic_slot_calendar<12>;
 
 }  // namespace t3vp

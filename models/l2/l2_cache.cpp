@@ -117,7 +117,7 @@ l2_cache::l2_cache(const sc_core::sc_module_name& name, const l2_config& cfg)
   tags_.resize(std::size_t(slices_) * sets_ * ways_pad_);
   aux_.resize(std::size_t(slices_) * sets_ * aux_stride_);
   reset_tags();
-  slots_.assign(slices_, slot_calendar(12));
+  slots_.assign(slices_, slot_calendar());
   scratch_.assign(std::size_t(max_fill_lines_) << line_shift_, 0);
 
   target_socket.register_b_transport(this, &l2_cache::b_transport);

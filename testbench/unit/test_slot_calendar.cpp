@@ -9,8 +9,6 @@
 #include <set>
 #include "models/hbm/slot_calendar.h"
 
-using t3vp::slot_calendar;
-
 namespace {
 struct naive_calendar {
   std::uint64_t span, base = 0;
@@ -40,41 +38,47 @@ struct naive_calendar {
     return c;
   }
 };
+
+template <unsigned h>
+void agree_with_naive() {
+  t3vp::basic_slot_calendar<h> cal;
+  naive_calendar ref(h);
+  std::mt19937_64 rng(1234 + h);
+  std::uint64_t frontier = 0;
+  const std::uint64_t span = 1ull << h;
+  for (int step = 0; step < 40000; ++step) {
+    const unsigned kind = unsigned(rng() % 100);
+    std::uint64_t c;
+    if (kind < 60) {  // near the frontier, often filling whole words
+      c = frontier + rng() % 8;
+    } else if (kind < 85) {  // gap filling behind the frontier (also before the horizon)
+      c = frontier > span ? frontier - rng() % (span + span / 4) : rng() % (frontier + 1);
+    } else if (kind < 95) {  // a jump ahead by up to twice the horizon
+      c = frontier + rng() % (2 * span);
+    } else {  // one word just past the horizon
+      c = ref.base + span + rng() % 64;
+    }
+    const unsigned len = kind % 7 == 0 ? unsigned(1 + rng() % 100) : unsigned(1 + rng() % 8);
+    cal.mark(c, len);
+    ref.mark(c, len);
+    frontier = std::max(frontier, c + len);
+    REQUIRE(cal.base() == ref.base);
+    for (int q = 0; q < 4; ++q) {
+      const std::uint64_t lo = ref.base > span ? ref.base - span / 2 : 0;
+      const std::uint64_t x = lo + rng() % (2 * span + 128);
+      const unsigned n = unsigned(1 + rng() % 64);
+      const bool past = (rng() & 1) != 0;
+      INFO("h " << h << " step " << step << " query " << x << " len " << n << " past " << past);
+      REQUIRE(cal.bits(x, n, past) == ref.bits(x, n, past));
+      REQUIRE(cal.next_free(x) == ref.next_free(x));
+    }
+  }
+}
 }  // namespace
 
 TEST_CASE("slot_calendar agrees with a naive calendar (bits, next_free, sliding horizon)", "[hbm][calendar]") {
-  for (const unsigned h : {8u, 10u, 12u, 14u}) {
-    slot_calendar cal(h);
-    naive_calendar ref(h);
-    std::mt19937_64 rng(1234 + h);
-    std::uint64_t frontier = 0;
-    const std::uint64_t span = 1ull << h;
-    for (int step = 0; step < 40000; ++step) {
-      const unsigned kind = unsigned(rng() % 100);
-      std::uint64_t c;
-      if (kind < 60) {  // near the frontier, often filling whole words
-        c = frontier + rng() % 8;
-      } else if (kind < 85) {  // gap filling behind the frontier (also before the horizon)
-        c = frontier > span ? frontier - rng() % (span + span / 4) : rng() % (frontier + 1);
-      } else if (kind < 95) {  // a jump ahead by up to twice the horizon
-        c = frontier + rng() % (2 * span);
-      } else {  // one word just past the horizon
-        c = ref.base + span + rng() % 64;
-      }
-      const unsigned len = kind % 7 == 0 ? unsigned(1 + rng() % 100) : unsigned(1 + rng() % 8);
-      cal.mark(c, len);
-      ref.mark(c, len);
-      frontier = std::max(frontier, c + len);
-      REQUIRE(cal.base() == ref.base);
-      for (int q = 0; q < 4; ++q) {
-        const std::uint64_t lo = ref.base > span ? ref.base - span / 2 : 0;
-        const std::uint64_t x = lo + rng() % (2 * span + 128);
-        const unsigned n = unsigned(1 + rng() % 64);
-        const bool past = (rng() & 1) != 0;
-        INFO("h " << h << " step " << step << " query " << x << " len " << n << " past " << past);
-        REQUIRE(cal.bits(x, n, past) == ref.bits(x, n, past));
-        REQUIRE(cal.next_free(x) == ref.next_free(x));
-      }
-    }
-  }
+  agree_with_naive<8>();
+  agree_with_naive<10>();
+  agree_with_naive<12>();
+  agree_with_naive<14>();
 }
