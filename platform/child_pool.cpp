@@ -47,13 +47,34 @@ std::string self_exe() {
 void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned parallel,
                   const std::function<void(std::size_t)>& on_done) {
   using clock = std::chrono::steady_clock;
-  std::size_t next = 0, running = 0;
+  for (std::size_t i = 0; i < jobs.size(); ++i)
+    if (jobs[i].depends_back > i) throw std::logic_error("run_children: a job depends on one after it");
+  std::vector<char> started(jobs.size(), 0), ended(jobs.size(), 0);
+  std::size_t first_waiting = 0, running = 0, finished = 0;
   std::map<pid_t, std::pair<std::size_t, clock::time_point>> by_pid;
-  while (next < jobs.size() || running > 0) {
-    while (running < std::max(1u, parallel) && next < jobs.size()) {
-      const pid_t pid = spawn(exe, jobs[next].args, jobs[next].log_path);
-      by_pid[pid] = {next++, clock::now()};
+  const auto end_job = [&](std::size_t i) {
+    ended[i] = 1;
+    ++finished;
+    if (on_done) on_done(i);
+  };
+  while (finished < jobs.size()) {
+    while (first_waiting < jobs.size() && started[first_waiting]) ++first_waiting;
+    for (std::size_t i = first_waiting; i < jobs.size() && running < std::max(1u, parallel); ++i) {
+      child_job& j = jobs[i];
+      if (started[i] || (j.depends_back && !ended[i - j.depends_back])) continue;
+      started[i] = 1;
+      if (j.skip && j.skip()) {
+        j.skipped = true;
+        j.exit_code = 0;
+        end_job(i);
+        continue;
+      }
+      by_pid[spawn(exe, j.args, j.log_path)] = {i, clock::now()};
       ++running;
+    }
+    if (running == 0) {
+      if (finished < jobs.size()) throw std::logic_error("run_children: a job depends on one that cannot end");
+      break;
     }
     int status = 0;
     const pid_t pid = waitpid(-1, &status, 0);
@@ -66,7 +87,7 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
     const std::size_t done = it->second.first;
     by_pid.erase(it);
     --running;
-    if (on_done) on_done(done);
+    end_job(done);
   }
 }
 

@@ -14,13 +14,19 @@ struct child_job {
   std::string log_path;           // the child's stdout and stderr
   int exit_code = -1;             // -1: did not exit normally (signal) or never ran
   double wall_s = 0;
+  // Starts only after job (index - depends_back) has ended (0: no dependency); then, when `skip` says
+  // so, it is not run at all and counts as done with exit code 0 and `skipped` set.
+  std::size_t depends_back = 0;
+  std::function<bool()> skip;
+  bool skipped = false;
 };
 
 // The path of the running executable (/proc/self/exe).
 std::string self_exe();
 
-// Runs every job, at most `parallel` at once, in index order; on_done(i) runs in this process after
-// job i ended (for progress and streaming output).
+// Runs every job, at most `parallel` at once, in index order (a job waiting for its dependency lets
+// later ones go first); on_done(i) runs in this process after job i ended or was skipped (for
+// progress and streaming output).
 void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned parallel,
                   const std::function<void(std::size_t)>& on_done = {});
 

@@ -1,5 +1,6 @@
 #include "platform/compare.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -15,8 +16,10 @@ const std::vector<std::string>& compare_modes() {
   return m;
 }
 
+// t3 last, after t3-mca: when MCA held nothing back, t3 would repeat t3-mca's run exactly and is not
+// run (assemble_compare derives it).
 const std::vector<std::string>& simulated_modes() {
-  static const std::vector<std::string> m = {"sequential", "t3", "t3-mca", "ideal-rs-nmc"};
+  static const std::vector<std::string> m = {"t3-mca", "sequential", "ideal-rs-nmc", "t3"};
   return m;
 }
 
@@ -48,6 +51,21 @@ child_job compare_mode_job(const config& cfg, const std::string& config_path, co
     j.args.insert(j.args.end(), {"--set", "workload.producer=none"});
   if (!trace_path.empty()) j.args.insert(j.args.end(), {"--trace", mode_trace_path(trace_path, mode)});
   j.log_path = out_prefix + mode + ".log";
+  if (mode == "t3" && trace_path.empty()) {
+    // MCA only changes when a request may start; a t3-mca run in which it held no request back made
+    // every decision FR-FCFS makes, so t3's run would be the same simulation (docs/statistics.md).
+    const auto& modes = simulated_modes();
+    j.depends_back = std::size_t(std::find(modes.begin(), modes.end(), "t3") - std::find(modes.begin(), modes.end(), "t3-mca"));
+    const std::string mca_json = out_prefix + "t3-mca.json";
+    j.skip = [mca_json] {
+      try {
+        const auto d = nlohmann::ordered_json::parse(read_text_file(mca_json));
+        return d.contains("mca") && d["mca"]["held_requests"].get<std::uint64_t>() == 0;
+      } catch (const std::exception&) {
+        return false;  // t3-mca failed: t3 runs on its own
+      }
+    };
+  }
   return j;
 }
 
@@ -86,6 +104,7 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   for (std::size_t i = 0; i < jobs.size(); ++i) {
     const std::string& mode = simulated_modes().at(i);
     const child_job& c = jobs[i];
+    if (c.skipped) continue;
     if (c.exit_code != 0 && c.exit_code != 1) {
       bad_input |= c.exit_code == 2;
       failures += "\n--- mode " + mode + " (exit code " + std::to_string(c.exit_code) + ") ---\n" +
@@ -98,6 +117,13 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   // A mode that refuses the configuration (exit code 2) is bad input, as it is for `run`.
   if (bad_input) throw config_error("compare: a mode rejected the configuration:" + failures);
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
+  if (!runs.count("t3")) {
+    nlohmann::ordered_json t3 = runs["t3-mca"];
+    t3["mode"] = "t3";
+    t3.erase("mca");
+    t3["derived_from"] = "t3-mca";
+    runs["t3"] = t3;
+  }
   if (runs["ideal-rs-nmc"]["workload"]["producer"] == "none" && runs["sequential"]["workload"]["producer"] == "gemm")
     take_gemm_from(runs["sequential"], runs["ideal-rs-nmc"]);
   // Ideal-GEMM-RS-Overlap from the sequential run, where the GEMM, reduce-scatter and all-gather ran alone.

@@ -611,6 +611,23 @@ run_result sublayer_run::results() {
                      {"nmc_updates_per_bank_max", bank_updates_max},
                      {"nmc_updates_per_bank_mean", banks ? double(bank_updates) / double(banks) : 0.0}};
   }
+  if (pc.mc.policy == "mca") {  // what MCA decided: the threshold each controller chose, and what it held back
+    std::uint64_t held = 0, wait = 0, low = 0, high = 0, undecided = 0;
+    for (unsigned g = 0; g < pc.simulated_gpus(); ++g)
+      for (const auto& m : top->gpu[g]->mc) {
+        held += m->policy_held();
+        wait += m->policy_wait_cycles();
+        const auto* mca = dynamic_cast<const mca_policy*>(&m->policy());
+        if (!mca || !mca->chosen()) ++undecided;
+        else if (mca->threshold() == pc.mc.mca.threshold_low) ++low;
+        else ++high;
+      }
+    doc["mca"] = {{"held_requests", held * replicas},
+                  {"wait_ns", double(wait * replicas) * pc.hbm.timing.tck_ns},
+                  {"controllers_threshold_low", low * replicas},
+                  {"controllers_threshold_high", high * replicas},
+                  {"controllers_undecided", undecided * replicas}};
+  }
   if (producer)
     doc["gemm"] = {{"tflops_per_gpu", tflops}, {"peak_tflops_per_gpu", peak_tflops},
                    {"roofline_ns", flops / (peak_tflops * 1e12) * 1e9}, {"l2_hit_rate", l2_rate}};
@@ -689,6 +706,17 @@ run_result sublayer_run::results() {
                 (unsigned long long)sz["nmc_updates_per_bank_max"].get<std::uint64_t>(),
                 sz["nmc_updates_per_bank_mean"].get<double>());
   os << line;
+  if (doc.contains("mca")) {
+    const auto& m = doc["mca"];
+    std::snprintf(line, sizeof line,
+                  "  MCA (all GPUs): threshold %u on %llu controllers, %u on %llu, undecided on %llu; %llu requests held "
+                  "back, %.1f us in total\n",
+                  pc.mc.mca.threshold_low, (unsigned long long)m["controllers_threshold_low"].get<std::uint64_t>(),
+                  pc.mc.mca.threshold_high, (unsigned long long)m["controllers_threshold_high"].get<std::uint64_t>(),
+                  (unsigned long long)m["controllers_undecided"].get<std::uint64_t>(),
+                  (unsigned long long)m["held_requests"].get<std::uint64_t>(), m["wait_ns"].get<double>() / 1e3);
+    os << line;
+  }
   std::snprintf(line, sizeof line, "  wall %.2f s, peak RSS %.0f MiB\n", wall, peak_rss_bytes() / 1048576.0);
   r.table = os.str() + line;
   return r;

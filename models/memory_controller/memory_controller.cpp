@@ -95,6 +95,7 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
   const mc_request req{ai.op, ai.cls, arrival, len};
   const std::uint64_t start = std::max(arrival, policy_->admit(req, *this));
   policy_wait_ += start - arrival;
+  policy_held_ += start > arrival ? 1 : 0;
 
   // Timing covers whole bursts; partial bursts are masked writes / discarded read data.
   const hbm_address ha = map_address(pc_.geometry(), addr);
@@ -173,6 +174,7 @@ void memory_controller::report_stats(stat_sink& s) const {
   s.add("latency.mean_ns", n ? double(latency_sum_) / double(n) * tck : 0.0, "ns",
         "mean time from queue entry to last data, over all requests");
   s.add("policy_wait_ns", double(policy_wait_) * tck, "ns", "total time requests were held back by the arbitration policy");
+  s.add("policy_held", double(policy_held_), "requests", "requests the arbitration policy held back past their arrival");
   s.add("errors", double(errors_), "requests", "requests answered with an error response");
 }
 

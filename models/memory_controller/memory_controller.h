@@ -48,6 +48,9 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
 
   void report_stats(stat_sink& sink) const override;
   unsigned queue_max() const { return occupancy_max_; }
+  // Requests the arbitration policy made wait past their arrival, and the total wait (memory cycles).
+  std::uint64_t policy_held() const { return policy_held_; }
+  std::uint64_t policy_wait_cycles() const { return policy_wait_; }
   // Update requests by bank (bank group major): how busy each bank's near-memory adder was.
   const std::vector<std::uint64_t>& updates_per_bank() const { return updates_per_bank_; }
   std::uint64_t bytes(traffic_phase p, mem_op op) const {
@@ -86,6 +89,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   std::uint64_t latency_sum_ = 0;     // cycles, arrival to done
   std::uint64_t queue_full_stalls_ = 0;
   std::uint64_t policy_wait_ = 0;     // cycles requests were held back by the policy
+  std::uint64_t policy_held_ = 0;     // requests held back by the policy
   std::uint64_t last_done_ = 0;
   std::uint64_t errors_ = 0;
   std::vector<std::uint64_t> updates_per_bank_;

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Wall time of the paper's sublayer study: `t3vp study` on the full grid (Mega-GPT-2 and T-NLG, TP 8
-# and 16, sublayers op, fc2, fc1, ip: 16 points, all five modes = 64 simulations), --jobs 2 by
+# and 16, sublayers op, fc2, fc1, ip: 16 points, all five modes; up to 64 simulations, fewer where t3
+# is taken from a t3-mca run in which MCA held nothing back, docs/statistics.md), --jobs 2 by
 # default (target: under 10 minutes on 2 cores; issue 6). Prints the study's summary lines and
 # the wall time.
 # Usage: bench_study.sh [t3vp binary] [extra study arguments...]

@@ -135,6 +135,30 @@ TEST_CASE("compare runs every mode and reports speedups over sequential", "[t3][
   }
 }
 
+// MCA only decides when a request may start: a t3-mca run in which it held nothing back is the t3 run,
+// so compare takes t3 from it instead of simulating it again (docs/statistics.md, `derived_from`).
+TEST_CASE("compare takes t3 from t3-mca when MCA held nothing back, and runs it otherwise", "[t3][system]") {
+  const std::string args = shape(1024, 512, 256, 4);
+  const auto c = command_json("compare", "--quiet " + args);
+  const auto &t3 = c["runs"][1], &mca = c["runs"][2];
+  REQUIRE(mca["mode"] == "t3-mca");
+  REQUIRE(mca["mca"]["held_requests"].get<std::uint64_t>() == 0);
+  CHECK(mca["mca"]["controllers_threshold_high"].get<std::uint64_t>() == 4 * 64);
+  CHECK(t3["derived_from"] == "t3-mca");
+  CHECK_FALSE(t3.contains("mca"));
+  const auto strip = [](nlohmann::json d) {
+    for (const char* k : {"wall_s", "host", "derived_from"}) d.erase(k);
+    return d;
+  };
+  CHECK(strip(t3) == strip(run_json("--mode t3 " + args)));
+
+  // With a threshold MCA acts on (comm waits while any compute request is queued), t3 is simulated.
+  const auto held = command_json("compare", "--quiet " + args + " --set mc.mca_threshold_high=1");
+  CHECK(held["runs"][2]["mca"]["held_requests"].get<std::uint64_t>() > 0);
+  CHECK_FALSE(held["runs"][1].contains("derived_from"));
+  CHECK(held["runs"][1]["stats"] != held["runs"][2]["stats"]);  // (policy_wait_ns, at least)
+}
+
 TEST_CASE("an ideal mode without the producer runs its reduce-scatter alone, a T3 mode refuses", "[t3][cli]") {
   auto j = run_json("--mode ideal-rs-nmc --set workload.producer=none " + shape(1024, 384, 64, 4));
   CHECK(j["time_ns"]["gemm"].get<double>() == 0.0);
