@@ -104,15 +104,34 @@ std::uint16_t partial_from_hash(std::uint64_t h) {
   return static_cast<std::uint16_t>((sign << 15) | ((16u - e) << 10) | man);
 }
 
-// dst[r*ld + c] = encode(element_hash(seed, row0 + r, col0 + c)), the row part of the hash hoisted.
-template <typename Encode>
+// out[c] = Encode(mix64(hr ^ (col0 + c))) for c < cols: one row of a tile. Synthetic data fills every
+// partial the GEMM stores and the golden the check compares with (a tenth of a collective run's
+// instructions), so the host's vector units do it where it has them: the integer operations give
+// the same bits at any width, and AVX-512DQ has the 64-bit multiply that mix64 needs.
+template <std::uint16_t (*Encode)(std::uint64_t)>
+inline void hash_row(std::uint64_t hr, std::uint64_t col0, std::size_t cols, std::uint16_t* out) {
+  for (std::size_t c = 0; c < cols; ++c) out[c] = Encode(mix64(hr ^ (col0 + c)));
+}
+template <std::uint16_t (*Encode)(std::uint64_t)>
+[[gnu::target("avx512f,avx512dq,avx512vl,avx512bw")]] void hash_row_avx512(std::uint64_t hr, std::uint64_t col0,
+                                                                            std::size_t cols, std::uint16_t* out) {
+  hash_row<Encode>(hr, col0, cols, out);
+}
+const bool host_has_avx512dq = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
+         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
+}();
+
+// dst[r*ld + c] = Encode(element_hash(seed, row0 + r, col0 + c)), the row part of the hash hoisted.
+template <std::uint16_t (*Encode)(std::uint64_t)>
 void fill_tile(std::uint64_t seed, std::uint64_t row0, std::uint64_t col0, std::size_t rows, std::size_t cols,
-               std::uint16_t* dst, std::size_t ld, Encode encode) {
+               std::uint16_t* dst, std::size_t ld) {
   const std::uint64_t hs = mix64(seed);
   for (std::size_t r = 0; r < rows; ++r) {
     const std::uint64_t hr = mix64(hs ^ (row0 + r));
-    std::uint16_t* out = dst + r * ld;
-    for (std::size_t c = 0; c < cols; ++c) out[c] = encode(mix64(hr ^ (col0 + c)));
+    if (host_has_avx512dq) hash_row_avx512<Encode>(hr, col0, cols, dst + r * ld);
+    else hash_row<Encode>(hr, col0, cols, dst + r * ld);
   }
 }
 
@@ -124,7 +143,7 @@ std::uint16_t input_value(std::uint64_t seed, std::uint64_t row, std::uint64_t c
 
 void fill_inputs_tile(std::uint64_t seed, std::uint64_t row0, std::uint64_t col0, std::size_t rows, std::size_t cols,
                       std::uint16_t* dst, std::size_t ld) {
-  fill_tile(seed, row0, col0, rows, cols, dst, ld, [](std::uint64_t h) { return input_from_hash(h); });
+  fill_tile<input_from_hash>(seed, row0, col0, rows, cols, dst, ld);
 }
 
 void fill_inputs(std::uint64_t seed, std::size_t rows, std::size_t cols, std::uint16_t* dst, std::size_t ld) {
@@ -137,8 +156,7 @@ std::uint16_t synthetic_partial(unsigned device, std::uint64_t row, std::uint64_
 
 void fill_synthetic_partials(unsigned device, std::uint64_t row0, std::uint64_t col0, std::size_t rows,
                              std::size_t cols, std::uint16_t* dst, std::size_t ld) {
-  fill_tile(synthetic_seed_base + device, row0, col0, rows, cols, dst, ld,
-            [](std::uint64_t h) { return partial_from_hash(h); });
+  fill_tile<partial_from_hash>(synthetic_seed_base + device, row0, col0, rows, cols, dst, ld);
 }
 
 }  // namespace t3vp
