@@ -619,7 +619,7 @@ run_result sublayer_run::results() {
         wait += m->policy_wait_cycles();
         const auto* mca = dynamic_cast<const mca_policy*>(&m->policy());
         if (!mca || !mca->chosen()) ++undecided;
-        else if (mca->threshold() == pc.mc.mca.threshold_low) ++low;
+        else if (mca->memory_intensive()) ++low;
         else ++high;
       }
     doc["mca"] = {{"held_requests", held * replicas},

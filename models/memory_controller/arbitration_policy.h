@@ -74,10 +74,12 @@ class mca_policy : public arbitration_policy {
   bool first_ready() const override { return true; }
   unsigned threshold() const { return chosen_ ? threshold_ : cfg_.threshold_high; }
   bool chosen() const { return chosen_; }
+  // The first window's intensity was above the cut: the producer got the low threshold.
+  bool memory_intensive() const { return memory_intensive_; }
 
  private:
   mca_config cfg_;
-  bool started_ = false, chosen_ = false;
+  bool started_ = false, chosen_ = false, memory_intensive_ = false;
   std::uint64_t first_ = 0, bytes_ = 0;
   unsigned threshold_ = 0;
 };

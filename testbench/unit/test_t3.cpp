@@ -157,6 +157,12 @@ TEST_CASE("compare takes t3 from t3-mca when MCA held nothing back, and runs it 
   CHECK(held["runs"][2]["mca"]["held_requests"].get<std::uint64_t>() > 0);
   CHECK_FALSE(held["runs"][1].contains("derived_from"));
   CHECK(held["runs"][1]["stats"] != held["runs"][2]["stats"]);  // (policy_wait_ns, at least)
+
+  // Every controller is counted once; with a zero intensity cut every one that decided chose low.
+  const auto low = run_json("--mode t3-mca --set mc.mca_intensity_cut=0 " + args)["mca"];
+  CHECK(low["controllers_threshold_low"].get<std::uint64_t>() > 0);
+  CHECK(low["controllers_threshold_high"].get<std::uint64_t>() == 0);
+  CHECK(low["controllers_threshold_low"].get<std::uint64_t>() + low["controllers_undecided"].get<std::uint64_t>() == 4 * 64);
 }
 
 TEST_CASE("an ideal mode without the producer runs its reduce-scatter alone, a T3 mode refuses", "[t3][cli]") {
