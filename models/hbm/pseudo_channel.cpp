@@ -12,6 +12,12 @@ pseudo_channel::pseudo_channel(const sc_core::sc_module_name& name, const hbm_ge
       col_group_(g.bank_groups),
       act_group_(g.bank_groups),
       window_(16) {
+  // Every column command puts a burst on the data bus. When a burst lasts at least tCCD_S and both
+  // turnarounds are at least tCCD_S apart, any two columns that respect the bus and turnaround rules
+  // are tCCD_S apart already, and the channel's column calendar adds nothing (access blocks, which
+  // reserve column spans of their own, keep it).
+  spacing_from_bus_ = !t.access_granularity && t.tccd_s <= t.burst_cycles &&
+                      t.cl + t.burst_cycles + t.trtw >= t.cwl + t.tccd_s && t.cwl + t.burst_cycles + t.twtr_s >= t.tccd_s;
   const unsigned n = g.banks();
   if (t.refresh != refresh_mode::off) {
     refresh_period_ = t.trefi;
@@ -195,7 +201,7 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
         c = std::max(c + W, bus_.next_free(c + lat + W) - lat);
         continue;
       }
-      blocked |= spread(col_any_.bits(c, W + t_.tccd_s - 1, true), t_.tccd_s);
+      if (!spacing_from_bus_) blocked |= spread(col_any_.bits(c, W + t_.tccd_s - 1, true), t_.tccd_s);
       blocked |= spread(group.bits(c, W + occupancy - 1, true), occupancy);
       if (ta_len) {
         const unsigned n = W + ta_len - 1;
@@ -238,7 +244,7 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   }
   hint = {start, c, occupancy};  // every cycle in [start, c) breaks a rule
   if (c > limit) return ~0ull;
-  col_any_.mark(c, t_.tccd_s);
+  if (!spacing_from_bus_) col_any_.mark(c, t_.tccd_s);
   group.mark(c, occupancy);
   bus_.mark(c + lat, unsigned(bc));
   (is_write ? bus_write_ : bus_read_).mark(c + lat, unsigned(bc));

@@ -81,6 +81,7 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
   // Reservation calendars: data bus (all, reads, writes), column slots (channel, per bank group),
   // row activations (channel, per bank group).
   slot_calendar bus_, bus_read_, bus_write_, col_any_, act_any_;
+  bool spacing_from_bus_ = false;  // tCCD_S follows from the bus and turnaround rules: col_any_ unused
   std::vector<slot_calendar> col_group_, act_group_;
   struct window_entry {
     std::uint64_t arrival = 0, first_data = 0;
