@@ -178,9 +178,13 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   // Read/write turnaround: bursts of the other direction may not have data in [c + lo_off, c + hi_off).
   const std::int64_t lo_off = is_write ? std::int64_t(lat) - std::int64_t(rtw) : -std::int64_t(wtr);
   const std::int64_t hi_off = std::int64_t(is_write ? lat + bc + wtr + cl : cl + bc + rtw);
+  // The data bus: bursts of the same direction here; a burst of the other direction on this one's data
+  // cycles breaks the turnaround rule, whose window covers them.
+  const slot_calendar& same = is_write ? bus_write_ : bus_read_;
   const slot_calendar& other = is_write ? bus_read_ : bus_write_;
   slot_calendar& group = col_group_[bg];
-  c = std::max({c, col_any_.base(), group.base(), bus_.base() > lat ? bus_.base() - lat : 0});
+  const std::uint64_t bus_base = std::max(bus_read_.base(), bus_write_.base());  // (= bus_.base())
+  c = std::max({c, col_any_.base(), group.base(), bus_base > lat ? bus_base - lat : 0});
   // Calendars only fill up (a cycle that falls out of a horizon reads as busy, except for the
   // turnaround check, hence its condition): cycles the last search of this kind ruled out stay ruled
   // out, so a search starting inside that range continues from where the last one ended.
@@ -196,9 +200,9 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   if (bc <= W + 1 && t_.tccd_s <= W + 1 && occupancy <= W + 1 && ta_len <= W + 1) {
     // All rules at once for the 32 candidates c .. c+31: bit i of `blocked` is set when c+i breaks one.
     for (;;) {
-      std::uint64_t blocked = spread(bus_.bits(c + lat, unsigned(W + bc - 1), true), unsigned(bc));
+      std::uint64_t blocked = spread(same.bits(c + lat, unsigned(W + bc - 1), true), unsigned(bc));
       if ((blocked & 0xffffffffull) == 0xffffffffull) {  // the bus is busy throughout: skip to its next free cycle
-        c = std::max(c + W, bus_.next_free(c + lat + W) - lat);
+        c = std::max(c + W, same.next_free(c + lat + W) - lat);
         continue;
       }
       if (!spacing_from_bus_) blocked |= spread(col_any_.bits(c, W + t_.tccd_s - 1, true), t_.tccd_s);
@@ -226,8 +230,8 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
     // whichever rule fails, until all hold at once.
     for (;;) {
       std::int64_t q;
-      if ((q = last_busy(bus_, c + lat, bc, true)) >= 0) {
-        c = bus_.next_free(std::uint64_t(q) + 1) - lat;
+      if ((q = last_busy(same, c + lat, bc, true)) >= 0) {
+        c = same.next_free(std::uint64_t(q) + 1) - lat;
         continue;
       }
       if ((q = last_busy(col_any_, c, t_.tccd_s, true)) >= 0) {
@@ -246,7 +250,7 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   if (c > limit) return ~0ull;
   if (!spacing_from_bus_) col_any_.mark(c, t_.tccd_s);
   group.mark(c, occupancy);
-  bus_.mark(c + lat, unsigned(bc));
+  if (t_.access_granularity) bus_.mark(c + lat, unsigned(bc));  // (only access blocks read bus_)
   (is_write ? bus_write_ : bus_read_).mark(c + lat, unsigned(bc));
   return c;
 }
