@@ -78,8 +78,8 @@ class pseudo_channel : public sc_core::sc_module, public has_stats {
   hbm_geometry g_;
   dram_timing t_;
   std::vector<bank_state> banks_;
-  // Reservation calendars: data bus (all, reads, writes), column slots (channel, per bank group),
-  // row activations (channel, per bank group).
+  // Reservation calendars: data bus (all: access blocks only; reads, writes), column slots (channel,
+  // per bank group), row activations (channel, per bank group).
   slot_calendar bus_, bus_read_, bus_write_, col_any_, act_any_;
   bool spacing_from_bus_ = false;  // tCCD_S follows from the bus and turnaround rules: col_any_ unused
   std::vector<slot_calendar> col_group_, act_group_;

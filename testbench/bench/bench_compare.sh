@@ -5,14 +5,7 @@
 # names its source) and each simulation's wall time and peak RSS.
 # Usage: bench_compare.sh [t3vp binary] [extra compare arguments...]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-t3vp="$root/build/t3vp"
-if [[ $# -gt 0 && "$1" != --* ]]; then
-  t3vp="$1"
-  shift
-fi
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+source "$(dirname "$0")/bench_common.sh"
 start=$(date +%s.%N)
 "$t3vp" compare --quiet --jobs "${T3VP_JOBS:-2}" --json "$out/compare.json" "$@" > /dev/null
 end=$(date +%s.%N)

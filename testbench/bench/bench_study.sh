@@ -8,14 +8,7 @@
 #   e.g. bench_study.sh build/t3vp --models mega-gpt-2 --tp 8 --sublayers op --set workload.tokens=1024
 #   (extra arguments restrict or change the grid for a quick check; the benchmark is the full grid).
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-t3vp="$root/build/t3vp"
-if [[ $# -gt 0 && "$1" != --* ]]; then
-  t3vp="$1"
-  shift
-fi
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+source "$(dirname "$0")/bench_common.sh"
 start=$(date +%s.%N)
 "$t3vp" study --quiet --jobs "${T3VP_JOBS:-2}" --json "$out/study.json" "$@" > "$out/study.txt"
 end=$(date +%s.%N)
