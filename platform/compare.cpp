@@ -41,6 +41,40 @@ bool ideal_rs_runs_alone(const config& cfg, const std::string& trace_path) {
 void set_ideal_total(nlohmann::ordered_json& t) {
   t["total"] = std::max(t["gemm"].get<double>(), t["reduce_scatter"].get<double>()) + t["all_gather"].get<double>();
 }
+
+// Completes an ideal mode whose child ran the reduce-scatter alone with the GEMM of the sequential
+// run (the same kernel on the same inputs, before any collective): docs/statistics.md.
+void take_gemm_from(const nlohmann::ordered_json& seq, nlohmann::ordered_json& d) {
+  d["config"] = seq["config"];
+  d["workload"] = seq["workload"];
+  auto& t = d["time_ns"];
+  t["gemm"] = seq["time_ns"]["gemm"];
+  set_ideal_total(t);
+  auto take_bytes = [](nlohmann::ordered_json& to, const nlohmann::ordered_json& from) {
+    for (const char* k : {"gemm_read", "gemm_write"}) to[k] = from[k];
+  };
+  take_bytes(d["dram_bytes"], seq["dram_bytes"]);
+  std::uint64_t total = 0;
+  for (const auto& [k, v] : d["dram_bytes"].items())
+    if (k != "total") total += v.get<std::uint64_t>();
+  d["dram_bytes"]["total"] = total;
+  for (std::size_t g = 0; g < d["per_gpu"].size() && g < seq["per_gpu"].size(); ++g)
+    take_bytes(d["per_gpu"][g]["dram_bytes"], seq["per_gpu"][g]["dram_bytes"]);
+  d["gemm"] = seq["gemm"];
+  if (d.contains("sizing") && seq.contains("sizing"))
+    d["sizing"]["mc_queue_max"] =
+        std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), seq["sizing"]["mc_queue_max"].get<std::uint64_t>());
+  d["gemm_from"] = "sequential";
+}
+
+// A mode's document made from the run of another (`derived_from` names it).
+nlohmann::ordered_json derived_run(const nlohmann::ordered_json& from, const std::string& mode,
+                                   const std::string& from_mode) {
+  nlohmann::ordered_json d = from;
+  d["mode"] = mode;
+  d["derived_from"] = from_mode;
+  return d;
+}
 }  // namespace
 
 child_job compare_mode_job(const config& cfg, const std::string& config_path, const std::string& mode,
@@ -69,33 +103,6 @@ child_job compare_mode_job(const config& cfg, const std::string& config_path, co
   return j;
 }
 
-namespace {
-// Completes an ideal mode whose child ran the reduce-scatter alone with the GEMM of the sequential
-// run (the same kernel on the same inputs, before any collective): docs/statistics.md.
-void take_gemm_from(const nlohmann::ordered_json& seq, nlohmann::ordered_json& d) {
-  d["config"] = seq["config"];
-  d["workload"] = seq["workload"];
-  auto& t = d["time_ns"];
-  t["gemm"] = seq["time_ns"]["gemm"];
-  set_ideal_total(t);
-  auto take_bytes = [](nlohmann::ordered_json& to, const nlohmann::ordered_json& from) {
-    for (const char* k : {"gemm_read", "gemm_write"}) to[k] = from[k];
-  };
-  take_bytes(d["dram_bytes"], seq["dram_bytes"]);
-  std::uint64_t total = 0;
-  for (const auto& [k, v] : d["dram_bytes"].items())
-    if (k != "total") total += v.get<std::uint64_t>();
-  d["dram_bytes"]["total"] = total;
-  for (std::size_t g = 0; g < d["per_gpu"].size() && g < seq["per_gpu"].size(); ++g)
-    take_bytes(d["per_gpu"][g]["dram_bytes"], seq["per_gpu"][g]["dram_bytes"]);
-  d["gemm"] = seq["gemm"];
-  if (d.contains("sizing") && seq.contains("sizing"))
-    d["sizing"]["mc_queue_max"] =
-        std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), seq["sizing"]["mc_queue_max"].get<std::uint64_t>());
-  d["gemm_from"] = "sequential";
-}
-}  // namespace
-
 compare_result assemble_compare(const config& cfg, const std::vector<child_job>& jobs, const std::string& out_prefix) {
   compare_result r;
   std::map<std::string, nlohmann::ordered_json> runs;
@@ -118,19 +125,14 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
   if (bad_input) throw config_error("compare: a mode rejected the configuration:" + failures);
   if (!failures.empty()) throw std::runtime_error("compare: a mode failed to run:" + failures);
   if (!runs.count("t3")) {
-    nlohmann::ordered_json t3 = runs["t3-mca"];
-    t3["mode"] = "t3";
-    t3.erase("mca");
-    t3["derived_from"] = "t3-mca";
-    runs["t3"] = t3;
+    runs["t3"] = derived_run(runs["t3-mca"], "t3", "t3-mca");
+    runs["t3"].erase("mca");
   }
   if (runs["ideal-rs-nmc"]["workload"]["producer"] == "none" && runs["sequential"]["workload"]["producer"] == "gemm")
     take_gemm_from(runs["sequential"], runs["ideal-rs-nmc"]);
   // Ideal-GEMM-RS-Overlap from the sequential run, where the GEMM, reduce-scatter and all-gather ran alone.
   {
-    nlohmann::ordered_json ideal = runs["sequential"];
-    ideal["mode"] = "ideal-overlap";
-    ideal["derived_from"] = "sequential";
+    nlohmann::ordered_json ideal = derived_run(runs["sequential"], "ideal-overlap", "sequential");
     set_ideal_total(ideal["time_ns"]);
     ideal.erase("stats");
     runs["ideal-overlap"] = ideal;

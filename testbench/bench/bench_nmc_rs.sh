@@ -6,10 +6,7 @@
 # uses 64-row tiles (shown in the table).
 # Usage: bench_nmc_rs.sh [t3vp binary]
 set -euo pipefail
-root="$(cd "$(dirname "$0")/../.." && pwd)"
-t3vp="${1:-$root/build/t3vp}"
-out="$(mktemp -d)"
-trap 'rm -rf "$out"' EXIT
+source "$(dirname "$0")/bench_common.sh"
 echo "| p | S (MiB) | tile rows | ring on SMs (us) | DMA + NMC (us) | NMC gain | DRAM per GPU, ring / NMC (MiB) |"
 echo "|---|---|---|---|---|---|---|"
 for p in 4 8 16; do
