@@ -1,8 +1,8 @@
 #pragma once
 // Byte storage allocated on touch in fixed pages: untouched memory reads as zero and costs nothing.
+#include <algorithm>
 #include <cstdint>
 #include <cstring>
-#include <memory>
 #include <vector>
 
 namespace t3vp {
@@ -13,6 +13,9 @@ class sparse_memory {
   static constexpr std::uint64_t page_size = 1ull << page_bits;
 
   explicit sparse_memory(std::uint64_t capacity) : capacity_(capacity) {}
+  ~sparse_memory();
+  sparse_memory(const sparse_memory&) = delete;
+  sparse_memory& operator=(const sparse_memory&) = delete;
 
   std::uint64_t capacity() const { return capacity_; }
   std::uint64_t pages_touched() const { return touched_; }
@@ -45,19 +48,24 @@ class sparse_memory {
   std::uint8_t* page(std::uint64_t index, bool create) {
     if (index >= pages_.size()) {
       if (!create) return nullptr;
-      pages_.resize(index + 1);
+      pages_.resize(index + 1, nullptr);
     }
-    auto& p = pages_[index];
-    if (!p && create) {
-      p.reset(new std::uint8_t[page_size]());
-      ++touched_;
-    }
-    return p.get();
+    std::uint8_t*& p = pages_[index];
+    if (!p && create) p = new_page();
+    return p;
   }
+  // A zeroed page carved from the current chunk.
+  std::uint8_t* new_page();
 
   std::uint64_t capacity_;
   std::uint64_t touched_ = 0;
-  std::vector<std::unique_ptr<std::uint8_t[]>> pages_;
+  std::vector<std::uint8_t*> pages_;  // by page index; nullptr: untouched
+  // Pages come from 2 MiB chunks mapped straight from the kernel (zero-filled, so no clearing) and
+  // marked for transparent huge pages: one page fault per chunk instead of one per 4 KiB, which made
+  // up about a tenth of a sublayer run's time. Chunks fill in allocation order, so the memory
+  // resident stays what the run touched, rounded up to one chunk.
+  std::vector<std::uint8_t*> chunks_;
+  std::uint64_t chunk_used_ = 0;  // bytes handed out from chunks_.back()
 };
 
 }  // namespace t3vp

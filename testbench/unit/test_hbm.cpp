@@ -184,3 +184,29 @@ TEST_CASE("memory controller: transport_dbg reads and writes without time or sta
     if (v.name == "reads" || v.name == "writes") CHECK(v.value == 0);
   CHECK(f.dram->pc(0).bursts() == 0);
 }
+
+TEST_CASE("sparse memory: pages from several chunks keep their data and untouched pages read as zero", "[hbm]") {
+  sparse_memory m(1ull << 30);
+  // 40 pages, one every 3 MiB: more pages than one 2 MiB chunk holds, touched out of address order.
+  constexpr unsigned n = 40;
+  for (unsigned i = 0; i < n; ++i) {
+    const std::uint64_t page = (n - 1 - i) * 48ull;
+    std::uint8_t v[8];
+    for (unsigned b = 0; b < 8; ++b) v[b] = std::uint8_t(page + b);
+    // Straddles a page boundary: two pages per write.
+    m.write(page * sparse_memory::page_size + sparse_memory::page_size - 4, v, 8);
+  }
+  CHECK(m.pages_touched() == 2 * n);
+  for (unsigned i = 0; i < n; ++i) {
+    const std::uint64_t page = i * 48ull;
+    std::uint8_t r[16];
+    m.read(page * sparse_memory::page_size + sparse_memory::page_size - 8, r, 16);
+    for (unsigned b = 0; b < 4; ++b) CHECK(r[b] == 0);  // written by nobody: zero
+    for (unsigned b = 0; b < 8; ++b) CHECK(r[4 + b] == std::uint8_t(page + b));
+    for (unsigned b = 12; b < 16; ++b) CHECK(r[b] == 0);
+  }
+  std::uint8_t z[4] = {1, 1, 1, 1};
+  m.read(5ull << 20, z, 4);  // an untouched page
+  CHECK((z[0] | z[1] | z[2] | z[3]) == 0);
+  CHECK(m.pages_touched() == 2 * n);
+}
