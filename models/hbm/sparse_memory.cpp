@@ -1,6 +1,9 @@
 #include "models/hbm/sparse_memory.h"
 
-#include <new>
+#include <cerrno>
+#include <cstring>
+#include <stdexcept>
+#include <string>
 #include <sys/mman.h>
 
 namespace t3vp {
@@ -11,7 +14,9 @@ constexpr std::uint64_t chunk_size = 2ull << 20;  // one transparent huge page o
 // A chunk_size-aligned, zero-filled mapping (the alignment lets the kernel back it with one huge page).
 std::uint8_t* map_chunk() {
   void* m = mmap(nullptr, 2 * chunk_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (m == MAP_FAILED) throw std::bad_alloc();
+  if (m == MAP_FAILED)
+    throw std::runtime_error(std::string("out of host memory for the simulated memory's data (mapping a 2 MiB chunk: ") +
+                             std::strerror(errno) + "); data.mode=off simulates the same timing without storing data");
   const auto base = reinterpret_cast<std::uintptr_t>(m);
   const std::uintptr_t aligned = (base + chunk_size - 1) & ~std::uintptr_t(chunk_size - 1);
   if (aligned > base) munmap(m, aligned - base);
