@@ -24,6 +24,7 @@
 #if defined(__x86_64__)
 #include <immintrin.h>
 #endif
+#include "tlm/host_cpu.h"
 
 namespace t3vp {
 namespace {
@@ -184,11 +185,7 @@ inline void add_fp16_integer(std::uint8_t* dst, const std::uint8_t* src, std::si
   add_fp16_integer(dst + 2 * i, src + 2 * i, 2 * (n - i));
 }
 
-bool detect_f16c() {
-  __builtin_cpu_init();  // (this runs from a static initializer)
-  return __builtin_cpu_supports("avx") && __builtin_cpu_supports("f16c");
-}
-const bool host_has_f16c = detect_f16c();
+const bool host_has_f16c = host_cpu().f16c;
 #endif
 
 }  // namespace

@@ -183,7 +183,7 @@ std::uint64_t pseudo_channel::place_column(unsigned bg, bool is_write, unsigned 
   const slot_calendar& same = is_write ? bus_write_ : bus_read_;
   const slot_calendar& other = is_write ? bus_read_ : bus_write_;
   slot_calendar& group = col_group_[bg];
-  const std::uint64_t bus_base = std::max(bus_read_.base(), bus_write_.base());  // (= bus_.base())
+  const std::uint64_t bus_base = std::max(bus_read_.base(), bus_write_.base());  // (bus_'s, were it marked)
   c = std::max({c, col_any_.base(), group.base(), bus_base > lat ? bus_base - lat : 0});
   // Calendars only fill up (a cycle that falls out of a horizon reads as busy, except for the
   // turnaround check, hence its condition): cycles the last search of this kind ruled out stay ruled

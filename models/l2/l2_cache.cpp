@@ -6,6 +6,7 @@
 #include <cstring>
 #include <stdexcept>
 #include <string>
+#include "tlm/host_cpu.h"
 #include "tlm/log.h"
 
 namespace t3vp {
@@ -73,10 +74,7 @@ inline unsigned way_of_rank(const std::uint8_t* rank, unsigned r) {
   }
   return ways_pad;
 }
-const bool host_has_avx512f = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f");
-}();
+const bool host_has_avx512f = host_cpu().avx512f;
 
 inline unsigned find_way(const std::uint64_t* tags, std::uint64_t line, unsigned ways_pad) {
   if (host_has_avx512f) return find_way_avx512(tags, line, ways_pad);

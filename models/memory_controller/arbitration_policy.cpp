@@ -14,7 +14,6 @@ std::uint64_t mca_policy::admit(const mc_request& r, const mc_queue_view& q) {
       } else {
         const double intensity = double(bytes_) / (double(cfg_.window_cycles) * cfg_.peak_bytes_per_cycle);
         memory_intensive_ = intensity > cfg_.intensity_cut;
-        threshold_ = memory_intensive_ ? cfg_.threshold_low : cfg_.threshold_high;
         chosen_ = true;
       }
     }

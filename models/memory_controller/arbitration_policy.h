@@ -72,7 +72,7 @@ class mca_policy : public arbitration_policy {
   const char* name() const override { return "mca"; }
   std::uint64_t admit(const mc_request& r, const mc_queue_view& q) override;
   bool first_ready() const override { return true; }
-  unsigned threshold() const { return chosen_ ? threshold_ : cfg_.threshold_high; }
+  unsigned threshold() const { return chosen_ && memory_intensive_ ? cfg_.threshold_low : cfg_.threshold_high; }
   bool chosen() const { return chosen_; }
   // The first window's intensity was above the cut: the producer got the low threshold.
   bool memory_intensive() const { return memory_intensive_; }
@@ -81,7 +81,6 @@ class mca_policy : public arbitration_policy {
   mca_config cfg_;
   bool started_ = false, chosen_ = false, memory_intensive_ = false;
   std::uint64_t first_ = 0, bytes_ = 0;
-  unsigned threshold_ = 0;
 };
 
 // Throws std::invalid_argument for an unknown name.

@@ -11,6 +11,7 @@
 //    run time through fp_contract_probe() (test_gemm_math.cpp). The GEMM results do not depend on it
 //    anyway: an FP16 x FP16 product is exact in FP32, so fma(a, b, acc) == a * b + acc.
 #include "models/sm/gemm_math.h"
+#include "tlm/host_cpu.h"
 
 #include <algorithm>
 #include <cfloat>
@@ -117,11 +118,7 @@ template <std::uint16_t (*Encode)(std::uint64_t)>
                                                                             std::size_t cols, std::uint16_t* out) {
   hash_row<Encode>(hr, col0, cols, out);
 }
-const bool host_has_avx512dq = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
-         __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("avx512bw");
-}();
+const bool host_has_avx512dq = host_cpu().avx512_dq_vl_bw;
 
 // dst[r*ld + c] = Encode(element_hash(seed, row0 + r, col0 + c)), the row part of the hash hoisted.
 template <std::uint16_t (*Encode)(std::uint64_t)>
