@@ -1,5 +1,6 @@
 #include "platform/gpu_memory.h"
 
+#include <algorithm>
 #include <string>
 
 namespace t3vp {
@@ -17,6 +18,15 @@ gpu_memory::gpu_memory(const sc_core::sc_module_name& name, const platform_confi
                                                      hbm.storage()));
     interleaver.initiator_socket.bind(mc.back()->target_socket);
   }
+}
+
+std::uint64_t gpu_memory::drain_writes() {
+  std::uint64_t last = 0;
+  for (auto& m : mc) {
+    m->drain_writes();
+    last = std::max(last, m->last_done());
+  }
+  return last;
 }
 
 std::uint64_t gpu_memory::bytes(traffic_phase p, mem_op op) const {

@@ -29,6 +29,10 @@ class gpu_memory : public sc_core::sc_module {
   channel_interleaver interleaver;
   std::vector<std::unique_ptr<memory_controller>> mc;
 
+  // Places the posted writes still waiting in the controllers (end of a run, before statistics are read);
+  // returns the cycle, in memory clocks, the last data of any controller leaves the bus.
+  std::uint64_t drain_writes();
+
   // DRAM bytes by phase and op, summed over controllers.
   std::uint64_t bytes(traffic_phase p, mem_op op) const;
 };

@@ -178,6 +178,14 @@ std::vector<param_def> build_parameter_schema() {
            "MCA: a communication request is never held back longer than this (starvation limit; assumed)"),
       integer("mc.reorder_window", 64, "requests", 1, 4096,
               "how many older requests a ready request may overtake (the FR-FCFS reorder window)"),
+      integer("mc.write_drain_high", 16, "requests", 0, 4096,
+              "posted writes: a write is acknowledged when queued and waits until this many wait, then they go to "
+              "DRAM as one batch (one bus turnaround); 0 places each write on arrival. Not with mc.policy=fcfs"),
+      integer("mc.write_drain_low", 0, "requests", 0, 4095,
+              "posted writes left waiting after a batch; below mc.write_drain_high"),
+      real("mc.write_drain_age_ns", "400", "ns", 0, 1e6,
+           "posted writes: once the oldest waiting write has waited this long, the next request to the "
+           "pseudo-channel places all waiting writes first; 0: no age limit"),
       real("mc.frontend_latency_ns", "10", "ns", 0, 1000,
            "fixed controller pipeline latency added to every request (decode, queue insertion, PHY)"),
 

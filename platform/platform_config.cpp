@@ -84,6 +84,11 @@ platform_config make_platform_config(const config& c) {
   p.mc.queue_entries = u("mc.queue_entries");
   p.mc.reorder_window = u("mc.reorder_window");
   p.mc.frontend_latency_ns = c.get_real("mc.frontend_latency_ns");
+  p.mc.write_drain_high = u("mc.write_drain_high");
+  p.mc.write_drain_low = u("mc.write_drain_low");
+  p.mc.write_drain_age_ns = c.get_real("mc.write_drain_age_ns");
+  require(p.mc.write_drain_high == 0 || p.mc.write_drain_low < p.mc.write_drain_high, "mc.write_drain_low",
+          "must be below mc.write_drain_high (" + std::to_string(p.mc.write_drain_high) + ")");
   p.mc.policy = c.get_string("mc.policy");
   p.mc.mca.threshold_low = u("mc.mca_threshold_low");
   p.mc.mca.threshold_high = u("mc.mca_threshold_high");

@@ -468,6 +468,7 @@ run_result sublayer_run::results() {
   const auto& phase_names = s_->phase_names;
   partial_source& partials = *s_->partials;
   if (!top->cpu.finished()) throw simulation_stall(describe_stall(*top));
+  for (auto& g : top->gpu) g->drain_writes();  // DRAM statistics include the posted writes' bursts
   if (s_->trace) {
     set_active_trace(nullptr);
     std::ofstream out(s_->trace_path, std::ios::binary);

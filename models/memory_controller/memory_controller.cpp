@@ -18,6 +18,7 @@ memory_controller::memory_controller(const sc_core::sc_module_name& name, unsign
   target_socket.register_transport_dbg(this, &memory_controller::transport_dbg);
   tck_ps_ = sc_core::sc_time(pc.timing().tck_ns, sc_core::SC_NS).value();  // in time-resolution units
   frontend_cycles_ = std::uint64_t(cfg.frontend_latency_ns / pc.timing().tck_ns + 0.5);
+  drain_age_cycles_ = std::uint64_t(cfg.write_drain_age_ns / pc.timing().tck_ns + 0.5);
   pc_.set_reorder_window(cfg.reorder_window);
 }
 
@@ -68,6 +69,47 @@ std::uint64_t memory_controller::drains_below(std::uint64_t cycle, traffic_class
   return std::max(cycle, t[q.size() - n]);
 }
 
+void memory_controller::account(const mc_request& r, const access_timing& at) {
+  queue_[static_cast<int>(r.cls)].push(at.last_column);
+  occupancy_area_ += at.last_column - r.arrival + 1;
+  latency_sum_ += at.done - r.arrival;
+  last_done_ = std::max(last_done_, at.done);
+}
+
+void memory_controller::drain(std::uint64_t now, std::size_t n) {
+  // The batch goes to DRAM together from `now`, so the bus turns around once for all of it; writes to
+  // the same bank and row go one after another (row hits first, as the controller drains its write
+  // queue), each group in the order its first write arrived.
+  n = std::min(n, waiting_.size());
+  if (n == 0) return;
+  ++write_drains_;
+  drain_order_.clear();
+  for (std::size_t i = 0; i < n; ++i) {
+    const dram_location loc = decode_pc_address(pc_.geometry(), waiting_[i].first);
+    drain_order_.push_back({(std::uint64_t(loc.bank_group) << 56) | (std::uint64_t(loc.bank) << 48) | loc.row, i});
+  }
+  for (std::size_t i = 0; i < n; ++i) {
+    const drain_slot head = drain_order_[i];
+    for (std::size_t j = i + 1; j < n; ++j) {  // pull this row's later writes up behind it
+      if (drain_order_[j].row_key != head.row_key) continue;
+      const drain_slot hit = drain_order_[j];
+      std::move_backward(drain_order_.begin() + std::ptrdiff_t(i + 1), drain_order_.begin() + std::ptrdiff_t(j),
+                         drain_order_.begin() + std::ptrdiff_t(j + 1));
+      drain_order_[++i] = hit;
+    }
+  }
+  for (const drain_slot& d : drain_order_) {
+    const waiting_write& w = waiting_[d.index];
+    account(w.req, pc_.schedule(mem_op::write, w.first, w.span, std::max(w.start, now), false));
+  }
+  waiting_.erase(waiting_.begin(), waiting_.begin() + std::ptrdiff_t(n));
+}
+
+void memory_controller::drain_writes() {
+  if (waiting_.empty()) return;
+  drain(drain_age_cycles_ ? waiting_.front().req.arrival + drain_age_cycles_ : last_arrival_, waiting_.size());
+}
+
 void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_time& delay) {
   const access_info ai = describe(gp);
   if (!check(gp, ai)) {
@@ -83,15 +125,22 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
 
   // A full queue holds the request back until the oldest entry leaves.
   release_until(arrival);
-  unsigned held = unsigned(queue_[0].size() + queue_[1].size());
+  last_arrival_ = std::max(last_arrival_, arrival);
+  unsigned held = unsigned(queue_[0].size() + queue_[1].size() + waiting_.size());
   if (held >= cfg_.queue_entries) {
     ++queue_full_stalls_;
+    if (queue_[0].empty() && queue_[1].empty()) drain(arrival, waiting_.size());
     auto& q = queue_[0].empty() || (!queue_[1].empty() && queue_[1].top() < queue_[0].top()) ? queue_[1] : queue_[0];
     arrival = q.top();
     q.pop();
     release_until(arrival);
-    held = unsigned(queue_[0].size() + queue_[1].size());
+    held = unsigned(queue_[0].size() + queue_[1].size() + waiting_.size());
   }
+  // Writes whose oldest has reached the age limit went to DRAM then, before this request arrived (a
+  // sparse write stream would otherwise wait for the high watermark and then hold the bus for a whole
+  // batch at once).
+  if (drain_age_cycles_ && !waiting_.empty() && waiting_.front().req.arrival + drain_age_cycles_ <= arrival)
+    drain(waiting_.front().req.arrival + drain_age_cycles_, waiting_.size());
   const mc_request req{ai.op, ai.cls, arrival, len};
   const std::uint64_t start = std::max(arrival, policy_->admit(req, *this));
   policy_wait_ += start - arrival;
@@ -102,7 +151,15 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
   const std::uint64_t bb = pc_.geometry().burst_bytes;
   const std::uint64_t first = ha.pc_addr & ~(bb - 1);
   const std::uint64_t span = ((ha.pc_addr + len + bb - 1) & ~(bb - 1)) - first;
-  const access_timing at = pc_.schedule(ai.op, first, span, start, !policy_->first_ready());
+  std::uint64_t done = arrival;  // a posted write is acknowledged when queued
+  if (ai.op == mem_op::write && cfg_.write_drain_high > 0 && policy_->first_ready()) {
+    waiting_.push_back({req, start, first, span});
+    if (waiting_.size() >= cfg_.write_drain_high) drain(arrival, waiting_.size() - cfg_.write_drain_low);
+  } else {
+    const access_timing at = pc_.schedule(ai.op, first, span, start, !policy_->first_ready());
+    account(req, at);
+    done = at.done;
+  }
   if (ai.op == mem_op::update) {  // sizing: near-memory updates each bank's adder performs
     const dram_location loc = decode_pc_address(pc_.geometry(), first);
     const std::size_t bank = std::size_t(loc.bank_group) * pc_.geometry().banks_per_group + loc.bank;
@@ -110,11 +167,7 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
     ++updates_per_bank_[bank];
   }
 
-  queue_[static_cast<int>(ai.cls)].push(at.last_column);
   occupancy_max_ = std::max(occupancy_max_, held + 1);
-  occupancy_area_ += at.last_column - arrival + 1;
-  latency_sum_ += at.done - arrival;
-  last_done_ = std::max(last_done_, at.done);
   ++count_[static_cast<int>(ai.op)];
   bytes_by_class_[static_cast<int>(ai.cls)] += len;
   bytes_by_phase_[static_cast<int>(ai.phase)][static_cast<int>(ai.op)] += len;
@@ -135,9 +188,9 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
         break;
     }
   }
-  if (observer_ && ai.op != mem_op::read) observer_->on_queued(index_, gp, at.done);
+  if (observer_ && ai.op != mem_op::read) observer_->on_queued(index_, gp, done);
 
-  const std::uint64_t done_units = at.done * tck_ps_;
+  const std::uint64_t done_units = done * tck_ps_;
   delay = sc_core::sc_time::from_value(done_units) - sc_core::sc_time_stamp();
   gp.set_response_status(tlm::TLM_OK_RESPONSE);
 }
@@ -175,6 +228,9 @@ void memory_controller::report_stats(stat_sink& s) const {
         "mean time from queue entry to last data, over all requests");
   s.add("policy_wait_ns", double(policy_wait_) * tck, "ns", "total time requests were held back by the arbitration policy");
   s.add("policy_held", double(policy_held_), "requests", "requests the arbitration policy held back past their arrival");
+  s.add("write_drains", double(write_drains_), "batches",
+        "times waiting posted writes were placed together (the write queue reached mc.write_drain_high, or a full "
+        "queue or the end of the run drained it)");
   s.add("errors", double(errors_), "requests", "requests answered with an error response");
 }
 

@@ -22,6 +22,12 @@ struct mc_config {
   unsigned queue_entries = 64;
   unsigned reorder_window = 64;
   double frontend_latency_ns = 10;
+  // Posted writes (FR-FCFS and MCA): a write is acknowledged when queued and its bursts are placed
+  // later, in a batch, once write_drain_high writes wait (down to write_drain_low). 0: each write is
+  // placed when it arrives. Batching is what lets writes share one bus turnaround.
+  unsigned write_drain_high = 16;
+  unsigned write_drain_low = 0;
+  double write_drain_age_ns = 400;  // a write waiting this long is placed with the next request (0: no limit)
   std::string policy = "fr-fcfs";
   mca_config mca;  // policy "mca"
 };
@@ -47,6 +53,11 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   void set_observer(mc_observer* o) { observer_ = o; }
 
   void report_stats(stat_sink& sink) const override;
+  // Places every write still waiting in the write queue (at the end of a run, before statistics are
+  // read).
+  void drain_writes();
+  // The cycle the last placed data leaves the bus.
+  std::uint64_t last_done() const { return last_done_; }
   unsigned queue_max() const { return occupancy_max_; }
   // Requests the arbitration policy made wait past their arrival, and the total wait (memory cycles).
   std::uint64_t policy_held() const { return policy_held_; }
@@ -62,6 +73,9 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   unsigned int transport_dbg(tlm::tlm_generic_payload& gp);
   bool check(tlm::tlm_generic_payload& gp, const access_info& ai) const;
   void release_until(std::uint64_t cycle);
+  void account(const mc_request& r, const access_timing& at);
+  // Places the n oldest waiting writes, none before cycle `now`.
+  void drain(std::uint64_t now, std::size_t n);
 
   unsigned occupancy(std::uint64_t cycle, traffic_class cls) const override;
   unsigned capacity() const override { return cfg_.queue_entries; }
@@ -75,10 +89,23 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   mc_observer* observer_ = nullptr;
   std::uint64_t tck_ps_;
   std::uint64_t frontend_cycles_;
+  std::uint64_t drain_age_cycles_;
 
   // Queue entries by release cycle (last column command), per traffic class.
   using min_heap = std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<std::uint64_t>>;
   std::array<min_heap, traffic_class_count> queue_;
+  // Posted writes not yet placed, oldest first; they hold queue entries until placed and released.
+  struct waiting_write {
+    mc_request req;
+    std::uint64_t start, first, span;
+  };
+  std::vector<waiting_write> waiting_;
+  struct drain_slot {
+    std::uint64_t row_key;  // bank group, bank, row
+    std::size_t index;      // into waiting_
+  };
+  std::vector<drain_slot> drain_order_;
+  std::uint64_t last_arrival_ = 0;
 
   // Statistics.
   std::array<std::uint64_t, 3> count_{};  // by mem_op
@@ -88,6 +115,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   unsigned occupancy_max_ = 0;
   std::uint64_t latency_sum_ = 0;     // cycles, arrival to done
   std::uint64_t queue_full_stalls_ = 0;
+  std::uint64_t write_drains_ = 0;
   std::uint64_t policy_wait_ = 0;     // cycles requests were held back by the policy
   std::uint64_t policy_held_ = 0;     // requests held back by the policy
   std::uint64_t last_done_ = 0;

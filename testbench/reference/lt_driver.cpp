@@ -21,6 +21,7 @@ lt_result simulate_lt(const hbm_geometry& g, const dram_timing& t, const mc_conf
     std::size_t next = 0;
     std::uint64_t last_issue = 0;
     std::vector<std::uint64_t> done;
+    double latency = 0;
   };
   std::vector<state> st(streams.size());
   lt_result r;
@@ -56,11 +57,15 @@ lt_result simulate_lt(const hbm_geometry& g, const dram_timing& t, const mc_conf
     gp->release();
     const std::uint64_t done = std::uint64_t(delay / tck + 0.5);
     st[pick].done.push_back(done);
+    st[pick].latency += double(done - best);
     st[pick].last_issue = best;
     ++st[pick].next;
     r.cycles = std::max(r.cycles, done);
     r.bytes += a.bytes;
   }
+  for (const state& ss : st) r.mean_latency.push_back(ss.done.empty() ? 0.0 : ss.latency / double(ss.done.size()));
+  ctl.drain_writes();
+  r.cycles = std::max(r.cycles, ctl.last_done());
   r.row_hits = pc.row_hits();
   r.row_misses = pc.row_misses();
   return r;

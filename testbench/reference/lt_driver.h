@@ -12,6 +12,7 @@ struct lt_result {
   std::uint64_t cycles = 0;  // completion of the last access
   std::uint64_t bytes = 0;
   std::uint64_t row_hits = 0, row_misses = 0;
+  std::vector<double> mean_latency;  // per stream: cycles from issue to completion (posted writes: to the ack)
   double bandwidth_bytes_per_cycle() const { return cycles ? double(bytes) / double(cycles) : 0.0; }
 };
 

@@ -93,6 +93,12 @@ TEST_CASE("cross-parameter checks name the parameter", "[config]") {
   std::string e = error_of([&] { make_platform_config(c); });
   CHECK(e.find("hbm.row_bytes") != std::string::npos);
   CHECK(e.find("power of two") != std::string::npos);
+  config w;
+  w.set("mc.write_drain_high", "8");
+  w.set("mc.write_drain_low", "8");
+  e = error_of([&] { make_platform_config(w); });
+  CHECK(e.find("mc.write_drain_low") != std::string::npos);
+  CHECK(e.find("below mc.write_drain_high (8)") != std::string::npos);
 }
 
 TEST_CASE("malformed JSON is an error naming the file", "[config]") {

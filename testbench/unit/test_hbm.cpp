@@ -98,13 +98,14 @@ struct mc_fixture {
   std::unique_ptr<hbm_device> dram;
   std::unique_ptr<memory_controller> mc;
   payload_pool pool;
-  mc_fixture() {
+  explicit mc_fixture(const mc_config& mcc = {}) {
     cfg.geometry.stacks = 1;
     cfg.geometry.channels_per_stack = 1;
     cfg.geometry.pcs_per_channel = 1;  // one pseudo-channel: every address maps to it
     dram = std::make_unique<hbm_device>("hbm", cfg, true);
-    mc = std::make_unique<memory_controller>("mc0", 0, mc_config{}, dram->pc(0), dram->storage());
+    mc = std::make_unique<memory_controller>("mc0", 0, mcc, dram->pc(0), dram->storage());
   }
+  // delay_out, if given, holds the time of the request on entry (annotated delay) and its completion on exit.
   tlm::tlm_response_status access(mem_op op, std::uint64_t addr, std::uint8_t* data, unsigned len,
                                   elem_type dt = elem_type::fp16, sc_core::sc_time* delay_out = nullptr) {
     tlm::tlm_generic_payload* gp = pool.acquire();
@@ -115,7 +116,7 @@ struct mc_fixture {
     gp->set_streaming_width(len);
     ext_of(*gp).op = op;
     ext_of(*gp).dtype = dt;
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    sc_core::sc_time delay = delay_out ? *delay_out : sc_core::SC_ZERO_TIME;
     fw(mc->target_socket).b_transport(*gp, delay);
     if (delay_out) *delay_out = delay;
     auto s = gp->get_response_status();
@@ -132,7 +133,7 @@ TEST_CASE("memory controller: data written is read back and updates add in the b
     w[i] = 0x3C00;  // 1.0 in FP16
     u[i] = 0x4000;  // 2.0
   }
-  sc_core::sc_time d;
+  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
   REQUIRE(f.access(mem_op::write, 4096, reinterpret_cast<std::uint8_t*>(w), 32, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
   CHECK(d > sc_core::SC_ZERO_TIME);
   REQUIRE(f.access(mem_op::update, 4096, reinterpret_cast<std::uint8_t*>(u), 32) == tlm::TLM_OK_RESPONSE);
@@ -143,6 +144,72 @@ TEST_CASE("memory controller: data written is read back and updates add in the b
   REQUIRE(f.access(mem_op::read, 100 << 20, reinterpret_cast<std::uint8_t*>(r), 32) == tlm::TLM_OK_RESPONSE);
   CHECK(r[0] == 0);
   CHECK(f.dram->storage()->pages_touched() == pages);
+}
+
+namespace {
+double stat(const memory_controller& mc, const std::string& name) {
+  stat_sink s;
+  mc.report_stats(s);
+  for (const auto& v : s.values)
+    if (v.name == name) return v.value;
+  FAIL("no statistic " << name);
+  return 0;
+}
+}  // namespace
+
+TEST_CASE("memory controller: posted writes are acknowledged when queued and go to DRAM in batches", "[hbm][mc]") {
+  mc_fixture f;  // defaults: a batch at 16 waiting writes, or once the oldest has waited 400 ns
+  const mc_config defaults;
+  REQUIRE(defaults.write_drain_high == 16);
+  const sc_core::sc_time frontend(defaults.frontend_latency_ns, sc_core::SC_NS);
+  const std::uint64_t bursts_per_write = 256 / f.cfg.geometry.burst_bytes;
+  std::vector<std::uint8_t> data(256), back(256);
+  for (unsigned i = 0; i < 15; ++i) {
+    std::fill(data.begin(), data.end(), std::uint8_t(i + 1));
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    REQUIRE(f.access(mem_op::write, i * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+    CHECK(d == frontend);  // acknowledged on entering the queue
+  }
+  CHECK(f.dram->pc(0).bursts() == 0);  // nothing placed yet
+  // The data is there at once: a read sees the waiting write's bytes.
+  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+  REQUIRE(f.access(mem_op::read, 3 * 256, back.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(back[0] == 4);
+  CHECK(f.dram->pc(0).bursts() == bursts_per_write);
+  // The 16th write drains all sixteen as one batch.
+  d = sc_core::SC_ZERO_TIME;
+  REQUIRE(f.access(mem_op::write, 15 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 17 * bursts_per_write);
+  CHECK(stat(*f.mc, "write_drains") == 1);
+  // A write that has waited longer than the age limit goes with the next request.
+  d = sc_core::sc_time(100, sc_core::SC_NS);
+  REQUIRE(f.access(mem_op::write, 64 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 17 * bursts_per_write);
+  d = sc_core::sc_time(100 + defaults.write_drain_age_ns, sc_core::SC_NS);
+  REQUIRE(f.access(mem_op::read, 0, back.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 19 * bursts_per_write);
+  CHECK(stat(*f.mc, "write_drains") == 2);
+  // The end of a run places whatever still waits.
+  d = sc_core::sc_time(1000, sc_core::SC_NS);
+  REQUIRE(f.access(mem_op::write, 65 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 19 * bursts_per_write);
+  f.mc->drain_writes();
+  CHECK(f.dram->pc(0).bursts() == 20 * bursts_per_write);
+  CHECK(f.mc->last_done() * f.cfg.timing.tck_ns > 1000 + defaults.frontend_latency_ns);
+  CHECK(stat(*f.mc, "writes") == 18);
+}
+
+TEST_CASE("memory controller: with mc.write_drain_high=0 a write is placed and completes on DRAM", "[hbm][mc]") {
+  mc_config c;
+  c.write_drain_high = 0;
+  mc_fixture f(c);
+  std::vector<std::uint8_t> data(256, 7);
+  sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+  REQUIRE(f.access(mem_op::write, 0, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 256 / f.cfg.geometry.burst_bytes);
+  // ACT, tRCD, write latency and the bursts come on top of the front end.
+  CHECK(d > sc_core::sc_time(c.frontend_latency_ns + f.cfg.timing.trcd * f.cfg.timing.tck_ns, sc_core::SC_NS));
+  CHECK(stat(*f.mc, "write_drains") == 0);
 }
 
 TEST_CASE("memory controller: errors come back as TLM response codes", "[hbm][mc]") {

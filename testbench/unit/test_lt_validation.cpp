@@ -1,5 +1,6 @@
 // The LT memory timing (controller + pseudo-channel) against the cycle-by-cycle FR-FCFS reference on
-// identical closed-loop traffic: bandwidth must agree within 10% (docs/validation.md has the table).
+// identical closed-loop traffic: bandwidth must agree within 10%, and the reads' mean latency within 15%
+// (docs/validation.md has the table).
 #include <catch2/catch.hpp>
 #include <cstdio>
 #include <random>
@@ -35,7 +36,6 @@ stream random_reads(unsigned seed, unsigned bytes, unsigned count, unsigned outs
 struct pattern {
   const char* name;
   std::vector<stream> streams;
-  double tolerance = 0.10;
 };
 
 std::vector<pattern> patterns() {
@@ -49,22 +49,26 @@ std::vector<pattern> patterns() {
     p[1].streams.push_back(sequential(mem_op::write, s, 256, n, out));
     p[2].streams.push_back(random_reads(7 + s, 64, n, out, 256ull << 20));
   }
-  // Known gap (docs/validation.md): the reference batches writes as FR-FCFS finds them ready, the LT
-  // model places each access as it arrives and pays more read/write turnarounds: about -11%.
+  // Writes batch (one bus turnaround for many): the posted-write queue's drains.
   p.push_back({"gemm-mix (2 read + 1 write streams)",
                {sequential(mem_op::read, 0, 256, n, out), sequential(mem_op::read, 1, 256, n, out),
-                sequential(mem_op::write, 2, 256, n, out)},
-               0.15});
+                sequential(mem_op::write, 2, 256, n, out)}});
   p.push_back({"read + update mix (2 read + 1 update streams)",
                {sequential(mem_op::read, 0, 256, n, out), sequential(mem_op::read, 1, 256, n, out),
                 sequential(mem_op::update, 2, 256, n, out)}});
+  // Latency-bound readers next to a thin write stream (a collective's pattern): writes must neither
+  // wait so long that a whole batch then blocks the reads, nor cut in between every read.
+  stream thin_writes = sequential(mem_op::write, 2, 256, n / 2, out);
+  thin_writes.issue_interval = 100;
+  p.push_back({"reads (4 outstanding) + a write every 100 cycles",
+               {sequential(mem_op::read, 0, 256, n, 4), sequential(mem_op::read, 1, 256, n, 4), thin_writes}});
   return p;
 }
 }  // namespace
 
-// Burst granularity (the default) is held to 10% (gemm-mix: 15%, a known gap); access granularity, the
-// fast mode, to 20%.
-TEST_CASE("LT memory timing is within 10% of the cycle-level reference (gemm-mix within 15%)", "[validation]") {
+// Burst granularity (the default) is held to 10% in bandwidth and 15% in read latency; access
+// granularity, the fast mode, to 20% and 25%.
+TEST_CASE("LT memory timing is within 10% of the cycle-level reference", "[validation]") {
   const hbm_geometry g = one_pc();
   const bool access_granularity = GENERATE(true, false);
   dram_timing t;
@@ -76,11 +80,22 @@ TEST_CASE("LT memory timing is within 10% of the cycle-level reference (gemm-mix
     const lt_result lt = simulate_lt(g, t, mc, p.streams);
     const double peak = double(g.burst_bytes) / t.burst_cycles;
     const double rb = ref.bandwidth_bytes_per_cycle(), lb = lt.bandwidth_bytes_per_cycle();
-    std::printf("validation (%s): %-46s reference %5.1f%%  LT %5.1f%% of peak  error %+5.1f%%  row hits ref %.2f LT %.2f\n",
+    std::printf("validation (%s): %-48s reference %5.1f%%  LT %5.1f%% of peak  error %+5.1f%%  row hits ref %.2f LT %.2f\n",
                 access_granularity ? "access" : "burst ", p.name, 100 * rb / peak, 100 * lb / peak, 100 * (lb - rb) / rb,
                 double(ref.row_hits) / double(ref.row_hits + ref.row_misses),
                 double(lt.row_hits) / double(lt.row_hits + lt.row_misses));
     INFO(p.name << ": reference " << rb << " B/cycle, LT " << lb << " B/cycle");
-    CHECK(lb == Approx(rb).epsilon(access_granularity ? 0.20 : p.tolerance));
+    CHECK(lb == Approx(rb).epsilon(access_granularity ? 0.20 : 0.10));
+    for (std::size_t k = 0; k < p.streams.size(); ++k) {
+      if (p.streams[k].accesses.front().op != mem_op::read) continue;  // (a posted write's latency is its ack)
+      double rl = 0;
+      for (std::size_t a = 0; a < ref.completion[k].size(); ++a) rl += double(ref.completion[k][a] - ref.admission[k][a]);
+      rl /= double(ref.completion[k].size());
+      std::printf("validation (%s): %-48s   read stream %zu mean latency: reference %6.1f  LT %6.1f cycles  error %+5.1f%%\n",
+                  access_granularity ? "access" : "burst ", p.name, k, rl, lt.mean_latency[k],
+                  100 * (lt.mean_latency[k] - rl) / rl);
+      INFO(p.name << ", read stream " << k << ": reference " << rl << " cycles, LT " << lt.mean_latency[k]);
+      CHECK(lt.mean_latency[k] == Approx(rl).epsilon(access_granularity ? 0.25 : 0.15));
+    }
   }
 }
