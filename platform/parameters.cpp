@@ -184,8 +184,8 @@ std::vector<param_def> build_parameter_schema() {
       integer("mc.write_drain_low", 0, "requests", 0, 4095,
               "posted writes left waiting after a batch; below mc.write_drain_high"),
       real("mc.write_drain_age_ns", "400", "ns", 0, 1e6,
-           "posted writes: once the oldest waiting write has waited this long, the next request to the "
-           "pseudo-channel places all waiting writes first; 0: no age limit"),
+           "posted writes: once the first waiting write has waited this long, all waiting writes go to DRAM "
+           "from that moment; 0: no age limit"),
       real("mc.frontend_latency_ns", "10", "ns", 0, 1000,
            "fixed controller pipeline latency added to every request (decode, queue insertion, PHY)"),
 

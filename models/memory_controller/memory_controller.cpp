@@ -229,8 +229,8 @@ void memory_controller::report_stats(stat_sink& s) const {
   s.add("policy_wait_ns", double(policy_wait_) * tck, "ns", "total time requests were held back by the arbitration policy");
   s.add("policy_held", double(policy_held_), "requests", "requests the arbitration policy held back past their arrival");
   s.add("write_drains", double(write_drains_), "batches",
-        "times waiting posted writes were placed together (the write queue reached mc.write_drain_high, or a full "
-        "queue or the end of the run drained it)");
+        "times waiting posted writes were placed together (mc.write_drain_high writes waited, the first reached "
+        "mc.write_drain_age_ns, a full queue held only waiting writes, or the run ended)");
   s.add("errors", double(errors_), "requests", "requests answered with an error response");
 }
 

@@ -27,7 +27,9 @@ struct mc_config {
   // placed when it arrives. Batching is what lets writes share one bus turnaround.
   unsigned write_drain_high = 16;
   unsigned write_drain_low = 0;
-  double write_drain_age_ns = 400;  // a write waiting this long is placed with the next request (0: no limit)
+  // Once the first waiting write has waited this long, all waiting writes go to DRAM from that moment
+  // (applied when the next request arrives or the run ends). 0: no age limit.
+  double write_drain_age_ns = 400;
   std::string policy = "fr-fcfs";
   mca_config mca;  // policy "mca"
 };
