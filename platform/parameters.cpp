@@ -93,6 +93,10 @@ std::vector<param_def> build_parameter_schema() {
               "bytes one SM reads, adds and sends as a unit; a multiple of 256"),
       integer("collective.add_elems_per_cycle", 128, "elements/cycle", 1, 1 << 16,
               "FP16 additions per cycle per SM (vector ALUs) in the reduce-scatter kernel"),
+      choice("collective.final_reduce", "streamed", {"streamed", "whole-chunk"},
+             "last reduce-scatter step: streamed reduces each slice as soon as it has landed (RCCL's slice "
+             "pipeline); whole-chunk waits for the whole chunk, like the forwarding steps, leaving the final "
+             "reduction exposed (a baseline kernel the paper does not describe; docs/validation.md section 9)"),
 
       // --- T3: tracker and DMA engine ---
       integer("tracker.entries", 256, "entries", 1, 1 << 20,

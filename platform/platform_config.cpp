@@ -157,6 +157,7 @@ platform_config make_platform_config(const config& c) {
   p.collective.sms = u("collective.sms");
   p.collective.slice_bytes = u("collective.slice_bytes");
   p.collective.add_elems_per_cycle = u("collective.add_elems_per_cycle");
+  p.collective.final_reduce_whole_chunk = c.get_string("collective.final_reduce") == "whole-chunk";
   p.collective.clock_ghz = p.sms.clock_ghz;
   require(p.collective.slice_bytes % 256 == 0, "collective.slice_bytes", "must be a multiple of 256");
   p.collective.sms = std::min(p.collective.sms, p.sms.sms);  // a kernel cannot use more SMs than the GPU has

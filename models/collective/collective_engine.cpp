@@ -115,7 +115,8 @@ void collective_engine::worker(unsigned w) {
       const auto catch_up = [&](const sc_core::sc_time& landed) {
         if (landed > sc_core::sc_time_stamp() + ws.qk.get_local_time()) ws.qk.set(landed - sc_core::sc_time_stamp());
       };
-      if (st.wait_incoming && st.send) catch_up(wait_incoming(ws, st.chunk, -1, st.bytes));
+      if (st.wait_incoming && (st.send || cfg_.final_reduce_whole_chunk))
+        catch_up(wait_incoming(ws, st.chunk, -1, st.bytes));
       const std::uint64_t slices = (st.bytes + cfg_.slice_bytes - 1) / cfg_.slice_bytes;
       const sc_core::sc_time step_begin = sc_core::sc_time_stamp() + ws.qk.get_local_time();
       for (std::uint64_t j = lane; j < slices; j += kernel_.sms) {

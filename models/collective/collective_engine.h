@@ -31,6 +31,10 @@ struct collective_config {
   unsigned slice_bytes = 16384;    // unit of work of one worker
   unsigned add_elems_per_cycle = 128;
   double clock_ghz = 1.4;
+  // The last reduce-scatter step: false reduces each slice as soon as it has landed (streamed, as
+  // RCCL's slice pipeline does); true waits for the whole chunk, like the forwarding steps, which
+  // leaves the final chunk's reduction exposed after the last transfer.
+  bool final_reduce_whole_chunk = false;
 };
 
 struct collective_kernel {

@@ -154,6 +154,28 @@ TEST_CASE("reduce-scatter alone follows the alpha-beta model within 5 percent", 
   }
 }
 
+TEST_CASE("a whole-chunk final reduction adds the last chunk's reduction after the last transfer", "[collective][system][timing]") {
+  // collective.final_reduce=whole-chunk: the reducer starts when its whole chunk has landed, so its
+  // reads (2 S/p) and writes (S/p) follow the transfer: at least their time at HBM peak, at most twice it.
+  const std::uint64_t rows = 1024, cols = 3072;  // S = 6 MiB
+  const double S = double(rows * cols * 2);
+  for (unsigned p : {4u, 8u}) {
+    const std::string base = tensor(rows, cols, p) + " --set workload.producer=none --set workload.collective=reduce-scatter";
+    const auto streamed = run_json(base);
+    const auto whole = run_json(base + " --set collective.final_reduce=whole-chunk");
+    const auto& h = whole["config"]["hbm"];
+    const double hbm_peak = h["stacks"].get<double>() * h["channels_per_stack"].get<double>() *
+                            h["pseudo_channels_per_channel"].get<double>() * h["burst_bytes"].get<double>() /
+                            (h["burst_cycles"].get<double>() * h["tck_ns"].get<double>());
+    const double dram_bound = 3 * S / p / hbm_peak;
+    const double extra = whole["time_ns"]["reduce_scatter"].get<double>() - streamed["time_ns"]["reduce_scatter"].get<double>();
+    INFO("p=" << p << ": whole-chunk adds " << extra << " ns; the final reduction's DRAM time is " << dram_bound << " ns");
+    CHECK(extra >= dram_bound);
+    CHECK(extra <= 2 * dram_bound);
+    CHECK(whole["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  }
+}
+
 TEST_CASE("link payload and reduce-scatter DRAM bytes per GPU equal their analytic counts", "[collective][system]") {
   const unsigned p = 4;
   const std::uint64_t rows = 512, cols = 1024;
