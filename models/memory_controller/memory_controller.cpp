@@ -123,24 +123,26 @@ void memory_controller::b_transport(tlm::tlm_generic_payload& gp, sc_core::sc_ti
   const std::uint64_t now = (sc_core::sc_time_stamp() + delay).value();
   std::uint64_t arrival = (now + tck_ps_ - 1) / tck_ps_ + frontend_cycles_;
 
-  // A full queue holds the request back until the oldest entry leaves.
+  // Waiting writes whose first reached the age limit went to DRAM then, before this request arrived
+  // (a sparse write stream would otherwise wait for the high watermark and then hold the bus for a
+  // whole batch at once): placed first, they no longer hold waiting entries.
   release_until(arrival);
+  if (drain_age_cycles_ && !waiting_.empty() && waiting_.front().req.arrival + drain_age_cycles_ <= arrival) {
+    drain(waiting_.front().req.arrival + drain_age_cycles_, waiting_.size());
+    release_until(arrival);
+  }
+  // A full queue holds the request back until the oldest entry leaves.
   last_arrival_ = std::max(last_arrival_, arrival);
   unsigned held = unsigned(queue_[0].size() + queue_[1].size() + waiting_.size());
   if (held >= cfg_.queue_entries) {
     ++queue_full_stalls_;
-    if (queue_[0].empty() && queue_[1].empty()) drain(arrival, waiting_.size());
+    if (queue_[0].empty() && queue_[1].empty()) drain(arrival, waiting_.size());  // only waiting writes hold it
     auto& q = queue_[0].empty() || (!queue_[1].empty() && queue_[1].top() < queue_[0].top()) ? queue_[1] : queue_[0];
     arrival = q.top();
     q.pop();
     release_until(arrival);
     held = unsigned(queue_[0].size() + queue_[1].size() + waiting_.size());
   }
-  // Writes whose oldest has reached the age limit went to DRAM then, before this request arrived (a
-  // sparse write stream would otherwise wait for the high watermark and then hold the bus for a whole
-  // batch at once).
-  if (drain_age_cycles_ && !waiting_.empty() && waiting_.front().req.arrival + drain_age_cycles_ <= arrival)
-    drain(waiting_.front().req.arrival + drain_age_cycles_, waiting_.size());
   const mc_request req{ai.op, ai.cls, arrival, len};
   const std::uint64_t start = std::max(arrival, policy_->admit(req, *this));
   policy_wait_ += start - arrival;

@@ -76,7 +76,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   bool check(tlm::tlm_generic_payload& gp, const access_info& ai) const;
   void release_until(std::uint64_t cycle);
   void account(const mc_request& r, const access_timing& at);
-  // Places the n oldest waiting writes, none before cycle `now`.
+  // Places the first n waiting writes (call order), none before cycle `now`.
   void drain(std::uint64_t now, std::size_t n);
 
   unsigned occupancy(std::uint64_t cycle, traffic_class cls) const override;
@@ -96,7 +96,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   // Queue entries by release cycle (last column command), per traffic class.
   using min_heap = std::priority_queue<std::uint64_t, std::vector<std::uint64_t>, std::greater<std::uint64_t>>;
   std::array<min_heap, traffic_class_count> queue_;
-  // Posted writes not yet placed, oldest first; they hold queue entries until placed and released.
+  // Posted writes not yet placed, in call order; they hold queue entries until placed and released.
   struct waiting_write {
     mc_request req;
     std::uint64_t start, first, span;

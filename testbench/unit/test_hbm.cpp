@@ -181,22 +181,62 @@ TEST_CASE("memory controller: posted writes are acknowledged when queued and go 
   REQUIRE(f.access(mem_op::write, 15 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
   CHECK(f.dram->pc(0).bursts() == 17 * bursts_per_write);
   CHECK(stat(*f.mc, "write_drains") == 1);
-  // A write that has waited longer than the age limit goes with the next request.
-  d = sc_core::sc_time(100, sc_core::SC_NS);
-  REQUIRE(f.access(mem_op::write, 64 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  // Writes whose first has waited out the age limit went to DRAM at that moment: a request arriving
+  // well after it finds the bus free again (placing the 15 writes at the read's arrival instead would
+  // keep the read waiting behind 120 bursts).
+  for (unsigned i = 0; i < 15; ++i) {
+    d = sc_core::sc_time(100, sc_core::SC_NS);
+    REQUIRE(f.access(mem_op::write, (64 + i) * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  }
   CHECK(f.dram->pc(0).bursts() == 17 * bursts_per_write);
-  d = sc_core::sc_time(100 + defaults.write_drain_age_ns, sc_core::SC_NS);
+  const sc_core::sc_time read_at(100 + defaults.write_drain_age_ns + 600, sc_core::SC_NS);
+  d = read_at;
   REQUIRE(f.access(mem_op::read, 0, back.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
-  CHECK(f.dram->pc(0).bursts() == 19 * bursts_per_write);
+  CHECK(f.dram->pc(0).bursts() == 33 * bursts_per_write);
   CHECK(stat(*f.mc, "write_drains") == 2);
+  CHECK(d - read_at < sc_core::sc_time(150, sc_core::SC_NS));  // an idle read: front end, ACT, tRCD, CL, bursts
+  CHECK(stat(*f.mc, "queue.full_stalls") == 0);
   // The end of a run places whatever still waits.
-  d = sc_core::sc_time(1000, sc_core::SC_NS);
-  REQUIRE(f.access(mem_op::write, 65 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
-  CHECK(f.dram->pc(0).bursts() == 19 * bursts_per_write);
+  d = sc_core::sc_time(2000, sc_core::SC_NS);
+  REQUIRE(f.access(mem_op::write, 128 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 33 * bursts_per_write);
   f.mc->drain_writes();
-  CHECK(f.dram->pc(0).bursts() == 20 * bursts_per_write);
-  CHECK(f.mc->last_done() * f.cfg.timing.tck_ns > 1000 + defaults.frontend_latency_ns);
-  CHECK(stat(*f.mc, "writes") == 18);
+  CHECK(f.dram->pc(0).bursts() == 34 * bursts_per_write);
+  CHECK(f.mc->last_done() * f.cfg.timing.tck_ns > 2000 + defaults.frontend_latency_ns);
+  CHECK(stat(*f.mc, "writes") == 32);
+}
+
+TEST_CASE("memory controller: a queue held only by waiting writes drains them, and write_drain_low keeps some back", "[hbm][mc]") {
+  std::vector<std::uint8_t> data(256, 3);
+  const std::uint64_t bursts_per_write = 256 / hbm_geometry{}.burst_bytes;
+  sc_core::sc_time d;
+  {
+  mc_config c;
+  c.queue_entries = 4;  // below the watermark: the full queue, not the watermark, places them
+  c.write_drain_age_ns = 0;
+  mc_fixture f(c);
+  for (unsigned i = 0; i < 4; ++i) {
+    sc_core::sc_time d = sc_core::SC_ZERO_TIME;
+    REQUIRE(f.access(mem_op::write, i * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  }
+  CHECK(f.dram->pc(0).bursts() == 0);
+  d = sc_core::SC_ZERO_TIME;
+  REQUIRE(f.access(mem_op::write, 4 * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  CHECK(f.dram->pc(0).bursts() == 4 * bursts_per_write);
+  CHECK(stat(*f.mc, "queue.full_stalls") == 1);
+  CHECK(d > sc_core::sc_time(c.frontend_latency_ns, sc_core::SC_NS));  // it waited for an entry
+  }  // (the next fixture reuses the module names)
+  mc_config w;
+  w.write_drain_high = 8;
+  w.write_drain_low = 3;
+  mc_fixture g(w);
+  for (unsigned i = 0; i < 8; ++i) {
+    d = sc_core::SC_ZERO_TIME;
+    REQUIRE(g.access(mem_op::write, i * 256, data.data(), 256, elem_type::fp16, &d) == tlm::TLM_OK_RESPONSE);
+  }
+  CHECK(g.dram->pc(0).bursts() == 5 * bursts_per_write);  // down to the low watermark
+  g.mc->drain_writes();
+  CHECK(g.dram->pc(0).bursts() == 8 * bursts_per_write);
 }
 
 TEST_CASE("memory controller: with mc.write_drain_high=0 a write is placed and completes on DRAM", "[hbm][mc]") {
