@@ -5,9 +5,11 @@
 #include <set>
 #include "models/hbm/hbm.h"
 #include "models/memory_controller/memory_controller.h"
+#include "testbench/unit/stat_lookup.h"
 #include "tlm/payload_pool.h"
 
 using namespace t3vp;
+using t3vp::test::stat;
 
 TEST_CASE("address mapping is a bijection over pseudo-channels and banks", "[hbm]") {
   hbm_geometry g;
@@ -145,17 +147,6 @@ TEST_CASE("memory controller: data written is read back and updates add in the b
   CHECK(r[0] == 0);
   CHECK(f.dram->storage()->pages_touched() == pages);
 }
-
-namespace {
-double stat(const memory_controller& mc, const std::string& name) {
-  stat_sink s;
-  mc.report_stats(s);
-  for (const auto& v : s.values)
-    if (v.name == name) return v.value;
-  FAIL("no statistic " << name);
-  return 0;
-}
-}  // namespace
 
 TEST_CASE("memory controller: posted writes are acknowledged when queued and go to DRAM in batches", "[hbm][mc]") {
   mc_fixture f;  // defaults: a batch at 16 waiting writes, or once the oldest has waited 400 ns

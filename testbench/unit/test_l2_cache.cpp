@@ -16,6 +16,7 @@
 #include <tlm_utils/simple_initiator_socket.h>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "testbench/unit/stat_lookup.h"
 #include "models/l2/l2_cache.h"
 #include "tlm/mem_extension.h"
 #include "tlm/stats.h"
@@ -23,6 +24,7 @@
 namespace {
 
 using namespace t3vp;
+using t3vp::test::stat;
 using sc_core::sc_time;
 using sc_core::SC_NS;
 
@@ -196,15 +198,6 @@ std::set<std::string> stat_names(const l2_cache& l2) {
   std::set<std::string> names;
   for (const auto& v : s.values) names.insert(v.name);
   return names;
-}
-
-double stat(const l2_cache& l2, const std::string& name) {
-  stat_sink s;
-  l2.report_stats(s);
-  for (const auto& v : s.values)
-    if (v.name == name) return v.value;
-  FAIL("no statistic " << name);
-  return 0;
 }
 
 }  // namespace
