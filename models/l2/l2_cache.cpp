@@ -64,19 +64,19 @@ inline unsigned way_of_rank(const std::uint8_t* rank, unsigned r) {
 }
 
 // The way holding `line`, or `ways_pad` when none does (padding tags are invalid and never match).
-// Every L2 access looks up its lines, so where the host has AVX-512 eight tags are compared at once.
-[[gnu::target("avx512f")]] [[gnu::noinline]] unsigned find_way_avx512(const std::uint64_t* tags, std::uint64_t line,
+// Every L2 access looks up its lines, so where the host has AVX-512 sixteen tags are compared at once.
+[[gnu::target("avx512f")]] [[gnu::noinline]] unsigned find_way_avx512(const std::uint32_t* tags, std::uint32_t line,
                                                                        unsigned ways_pad) {
-  const __m512i want = _mm512_set1_epi64(static_cast<long long>(line));
-  for (unsigned k = 0; k < ways_pad; k += 8) {
-    const __mmask8 m = _mm512_cmpeq_epi64_mask(_mm512_loadu_si512(tags + k), want);
+  const __m512i want = _mm512_set1_epi32(static_cast<int>(line));
+  for (unsigned k = 0; k < ways_pad; k += 16) {
+    const __mmask16 m = _mm512_cmpeq_epi32_mask(_mm512_load_si512(tags + k), want);
     if (m) return k + unsigned(__builtin_ctz(m));
   }
   return ways_pad;
 }
 const bool host_has_avx512f = host_cpu().avx512f;
 
-inline unsigned find_way(const std::uint64_t* tags, std::uint64_t line, unsigned ways_pad) {
+inline unsigned find_way(const std::uint32_t* tags, std::uint32_t line, unsigned ways_pad) {
   if (host_has_avx512f) return find_way_avx512(tags, line, ways_pad);
   for (unsigned k = 0; k < ways_pad; k += 8) {
     const unsigned m = unsigned(tags[k] == line) | unsigned(tags[k + 1] == line) << 1 |
@@ -127,7 +127,7 @@ l2_cache::l2_cache(const sc_core::sc_module_name& name, const l2_config& cfg)
   occ_units_ = std::uint64_t(std::llround(double(occ_cycles) * cycle_units_));
   hit_units_ = std::uint64_t(std::llround(double(cfg.hit_latency_cycles) * cycle_units_));
 
-  ways_pad_ = (ways_ + 7) & ~7u;
+  ways_pad_ = (ways_ + 15) & ~15u;  // a set's tags fill whole 64-byte host cache lines
   aux_stride_ = 2 * ways_pad_;
   tags_.resize(std::size_t(slices_) * sets_ * ways_pad_);
   aux_.resize(std::size_t(slices_) * sets_ * aux_stride_);
@@ -238,8 +238,8 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     bad = tlm::TLM_GENERIC_ERROR_RESPONSE;
   else if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len)
     bad = tlm::TLM_BURST_ERROR_RESPONSE;
-  else if (len - 1 > ~std::uint64_t(0) - addr)
-    bad = tlm::TLM_ADDRESS_ERROR_RESPONSE;
+  else if (len - 1 > ~std::uint64_t(0) - addr || ((addr + (len - 1)) >> line_shift_) >= invalid_tag)
+    bad = tlm::TLM_ADDRESS_ERROR_RESPONSE;  // (or beyond the line numbers a tag holds)
   else if (gp.get_command() == tlm::TLM_IGNORE_COMMAND)
     bad = tlm::TLM_COMMAND_ERROR_RESPONSE;
   if (bad != tlm::TLM_OK_RESPONSE) {
@@ -305,8 +305,8 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
   std::pair<unsigned, std::size_t> ring[ahead];
   auto prefetch = [&](std::uint64_t line) {
     const auto loc = locate(line);
-    const std::uint64_t* t = &tags_[loc.second * ways_pad];
-    for (unsigned w = 0; w < ways_pad; w += 8) __builtin_prefetch(t + w);
+    const std::uint32_t* t = &tags_[loc.second * ways_pad];
+    for (unsigned w = 0; w < ways_pad; w += 16) __builtin_prefetch(t + w);  // (one host line per 16 ways)
     __builtin_prefetch(&aux_[loc.second * aux_stride_]);
     ring[line % ahead] = loc;
   };
@@ -319,11 +319,11 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     const auto loc = ring[line % ahead];
     if (last - line >= ahead) prefetch(line + ahead);
     const std::uint64_t slot = reserve_slot(loc.first, first_slot);
-    std::uint64_t* tags = &tags_[loc.second * ways_pad];
+    std::uint32_t* tags = &tags_[loc.second * ways_pad];
     std::uint8_t* rank = &aux_[loc.second * aux_stride_];
     std::uint8_t* meta = rank + ways_pad;
 
-    const unsigned way = find_way(tags, line, ways_pad);
+    const unsigned way = find_way(tags, std::uint32_t(line), ways_pad);
     if (way < ways_pad) {  // hit
       ++hits;
       touch(rank, way, ways_pad);
@@ -334,7 +334,7 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
       ++misses;
       const unsigned victim = way_of_rank(rank, ways - 1);
       if (meta[victim] & meta_dirty) write_back(tags[victim], meta[victim], now, slot, &err);
-      tags[victim] = line;
+      tags[victim] = std::uint32_t(line);
       touch(rank, victim, ways_pad);
       meta[victim] = is_write ? wmeta : 0;
       const std::uint64_t base = line << line_shift_;
@@ -377,7 +377,7 @@ void l2_cache::flush(sc_core::sc_time& delay) {
   for (unsigned s = 0; s < slices_; ++s) {
     for (std::uint64_t set = 0; set < sets_; ++set) {
       const std::size_t i = std::size_t(s) * sets_ + set;
-      std::uint64_t* tags = &tags_[i * ways_pad_];
+      std::uint32_t* tags = &tags_[i * ways_pad_];
       std::uint8_t* meta = &aux_[i * aux_stride_ + ways_pad_];
       for (unsigned w = 0; w < ways_; ++w) {
         if (tags[w] == invalid_tag || !(meta[w] & meta_dirty)) continue;
@@ -404,21 +404,21 @@ bool l2_cache::get_direct_mem_ptr(int, tlm::tlm_generic_payload&, tlm::tlm_dmi& 
 
 bool l2_cache::contains(std::uint64_t addr) const {
   const std::uint64_t line = addr >> line_shift_;
-  const std::uint64_t* tags = &tags_[locate(line).second * ways_pad_];
+  const std::uint32_t* tags = &tags_[locate(line).second * ways_pad_];
   return std::find(tags, tags + ways_, line) != tags + ways_;
 }
 
 bool l2_cache::is_dirty(std::uint64_t addr) const {
   const std::uint64_t line = addr >> line_shift_;
   const std::size_t set = locate(line).second;
-  const std::uint64_t* tags = &tags_[set * ways_pad_];
+  const std::uint32_t* tags = &tags_[set * ways_pad_];
   for (unsigned w = 0; w < ways_; ++w)
-    if (tags[w] == line) return (aux_[set * aux_stride_ + ways_pad_ + w] & meta_dirty) != 0;
+    if (tags[w] == std::uint32_t(line)) return (aux_[set * aux_stride_ + ways_pad_ + w] & meta_dirty) != 0;
   return false;
 }
 
 std::uint64_t l2_cache::valid_lines() const {
-  return std::uint64_t(std::count_if(tags_.begin(), tags_.end(), [](std::uint64_t t) { return t != invalid_tag; }));
+  return std::uint64_t(std::count_if(tags_.begin(), tags_.end(), [](std::uint32_t t) { return t != invalid_tag; }));
 }
 
 std::uint64_t l2_cache::dirty_lines() const {

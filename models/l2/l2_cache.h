@@ -141,7 +141,10 @@ class l2_cache : public sc_core::sc_module, public has_stats {
   std::uint64_t hit_units_;
 
   // Tag state, flat and cache-line aligned, one block per set; set index = slice * sets + set.
-  // tags_: ways_pad_ line addresses (addr >> line_shift), invalid_tag for an empty way and the padding.
+  // tags_: ways_pad_ line numbers (addr >> line_shift) of 32 bits, invalid_tag for an empty way and the
+  //       padding; addresses whose line number does not fit are answered with an address error. (Four
+  //       bytes a tag keep a 16-way set in one host cache line: tag lookups are most of the host's
+  //       cache misses when several GPUs are simulated.)
   // aux_: ways_pad_ LRU ranks (0 = most recently used .. ways-1 = least; always a permutation; the
   //       padding bytes hold 0x7f and never change), then ways meta bytes (dirty bit | last writer's
   //       class and phase); aux_stride_ = 2 * ways_pad_ bytes per set. Empty ways always hold the
@@ -157,10 +160,10 @@ class l2_cache : public sc_core::sc_module, public has_stats {
     bool operator==(const aligned_allocator&) const { return true; }
     bool operator!=(const aligned_allocator&) const { return false; }
   };
-  static constexpr std::uint64_t invalid_tag = ~std::uint64_t(0);
+  static constexpr std::uint32_t invalid_tag = ~std::uint32_t(0);
   unsigned ways_pad_;    // ways rounded up to a multiple of 8
   unsigned aux_stride_;
-  std::vector<std::uint64_t, aligned_allocator<std::uint64_t>> tags_;
+  std::vector<std::uint32_t, aligned_allocator<std::uint32_t>> tags_;
   std::vector<std::uint8_t, aligned_allocator<std::uint8_t>> aux_;
   std::vector<slot_calendar> slots_;  // per slice: occupied line slots (slot i = [i, i+1) * occ_units_)
   std::uint64_t reserve_slot(unsigned slice, std::uint64_t first);  // first: earliest slot index

@@ -577,7 +577,14 @@ TEST_CASE("l2: error responses and debug transport", "[l2]") {
   r.ext->op = mem_op::write;
   r.ini.socket->b_transport(r.gp, d);
   CHECK(r.gp.get_response_status() == tlm::TLM_COMMAND_ERROR_RESPONSE);
-  CHECK(r.l2.errors() == 5);
+  // A timing-only access (memory is not asked) beyond the 32-bit line numbers a tag holds.
+  r.ext->op = mem_op::read;
+  r.ext->timing_only = true;
+  r.gp.set_address(std::uint64_t(0xffffffffu) * r.l2.config().line_bytes);
+  r.ini.socket->b_transport(r.gp, d);
+  CHECK(r.gp.get_response_status() == tlm::TLM_ADDRESS_ERROR_RESPONSE);
+  r.ext->timing_only = false;
+  CHECK(r.l2.errors() == 6);
   CHECK(r.l2.valid_lines() == 0);
   CHECK(r.mem.log.empty());
 
