@@ -107,7 +107,7 @@ platform_config make_platform_config(const config& c) {
   require(is_pow2(p.l2.line_bytes), "l2.line_bytes", "must be a power of two");
   require(p.l2.size_bytes >= std::uint64_t(p.l2.line_bytes) * p.l2.slices, "l2.size_kib",
           "must hold at least one line per slice");
-  require(p.hbm.geometry.capacity_bytes() / p.l2.line_bytes < 0xffffffffull, "l2.line_bytes",
+  require(p.hbm.geometry.capacity_bytes() / p.l2.line_bytes < l2_cache::line_number_limit, "l2.line_bytes",
           "too small for the HBM capacity: the L2 tags hold 32-bit line numbers (at most 2^32 - 1 lines of HBM)");
 
   p.gpus = u("system.gpus");

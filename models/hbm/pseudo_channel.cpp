@@ -123,13 +123,12 @@ std::uint64_t pseudo_channel::place_act(unsigned bg, std::uint64_t t) {
   const std::uint64_t rs = t_.trrd_s, rl = t_.trrd_l, faw = t_.tfaw;
   constexpr unsigned W = 32;  // candidate cycles examined at once
   if (rs <= 17 && rl <= 17 && faw <= 17) {
-    // The common case first: t itself is legal when no ACT lies within tRRD of it and the 2 tFAW - 1
-    // cycles around it hold at most three ACTs (then no tFAW window containing t holds four).
+    // The common case first: t itself is legal when no ACT lies within tRRD of it and no tFAW window
+    // containing t (those starting at t - tFAW + 1 .. t) already holds four.
     if (bits_from(act_any_, t, unsigned(rs - 1), unsigned(2 * rs - 1)) == 0 &&
         bits_from(act_group_[bg], t, unsigned(rl - 1), unsigned(2 * rl - 1)) == 0 &&
-        (__builtin_popcountll(bits_from(act_any_, t, unsigned(faw - 1), unsigned(2 * faw - 1))) <= 3 ||
-         (four_act_windows(bits_from(act_any_, t, unsigned(faw - 1), unsigned(2 * faw - 1)), unsigned(faw)) &
-          ((1ull << faw) - 1)) == 0)) {
+        (four_act_windows(bits_from(act_any_, t, unsigned(faw - 1), unsigned(2 * faw - 1)), unsigned(faw)) &
+         ((1ull << faw) - 1)) == 0) {
       act_any_.mark(t, 1);
       act_group_[bg].mark(t, 1);
       return t;

@@ -238,7 +238,7 @@ void l2_cache::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& 
     bad = tlm::TLM_GENERIC_ERROR_RESPONSE;
   else if (gp.get_streaming_width() != 0 && gp.get_streaming_width() < len)
     bad = tlm::TLM_BURST_ERROR_RESPONSE;
-  else if (len - 1 > ~std::uint64_t(0) - addr || ((addr + (len - 1)) >> line_shift_) >= invalid_tag)
+  else if (len - 1 > ~std::uint64_t(0) - addr || ((addr + (len - 1)) >> line_shift_) >= line_number_limit)
     bad = tlm::TLM_ADDRESS_ERROR_RESPONSE;  // (or beyond the line numbers a tag holds)
   else if (gp.get_command() == tlm::TLM_IGNORE_COMMAND)
     bad = tlm::TLM_COMMAND_ERROR_RESPONSE;
@@ -413,7 +413,7 @@ bool l2_cache::is_dirty(std::uint64_t addr) const {
   const std::size_t set = locate(line).second;
   const std::uint32_t* tags = &tags_[set * ways_pad_];
   for (unsigned w = 0; w < ways_; ++w)
-    if (tags[w] == std::uint32_t(line)) return (aux_[set * aux_stride_ + ways_pad_ + w] & meta_dirty) != 0;
+    if (tags[w] == line) return (aux_[set * aux_stride_ + ways_pad_ + w] & meta_dirty) != 0;
   return false;
 }
 

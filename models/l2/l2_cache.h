@@ -62,6 +62,9 @@ class l2_cache : public sc_core::sc_module, public has_stats {
   sc_core::sc_time hit_latency() const { return sc_core::sc_time::from_value(hit_units_); }
   sc_core::sc_time bypass_latency(std::uint64_t length) const;
 
+  // Tags hold line numbers (address / line_bytes) below this; accesses beyond are address errors.
+  static constexpr std::uint64_t line_number_limit = 0xffffffffull;
+
   // Tag-state introspection (no LRU or statistics side effects).
   bool contains(std::uint64_t addr) const;
   bool is_dirty(std::uint64_t addr) const;
@@ -160,8 +163,8 @@ class l2_cache : public sc_core::sc_module, public has_stats {
     bool operator==(const aligned_allocator&) const { return true; }
     bool operator!=(const aligned_allocator&) const { return false; }
   };
-  static constexpr std::uint32_t invalid_tag = ~std::uint32_t(0);
-  unsigned ways_pad_;    // ways rounded up to a multiple of 8
+  static constexpr std::uint32_t invalid_tag = std::uint32_t(line_number_limit);
+  unsigned ways_pad_;    // ways rounded up to a multiple of 16
   unsigned aux_stride_;
   std::vector<std::uint32_t, aligned_allocator<std::uint32_t>> tags_;
   std::vector<std::uint8_t, aligned_allocator<std::uint8_t>> aux_;
