@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -97,6 +98,7 @@ struct cli_args {
   std::string format = "table";
   bool stats = false, quiet = false, large = false, list = false;
   unsigned jobs = 2;
+  std::string jobs_text, port_text, max_line_text;  // numbers parsed strictly (no sign, no wrap-around)
   std::string trace_file, svg, csv_file, grid_file, shard, out_file;
   std::vector<std::string> models, tps, sublayers, files;
   serve_options serve;
@@ -119,6 +121,22 @@ class usage_error : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A decimal integer in [lo, hi] (no sign, no wrap-around), for option `name`.
+std::uint64_t parse_uint(const std::string& text, const std::string& name, std::uint64_t lo, std::uint64_t hi) {
+  const std::string expect = name + ": expected an integer " + std::to_string(lo) + ".." + std::to_string(hi) + " (got '" + text + "')";
+  if (text.empty() || text.size() > 19 || text.find_first_not_of("0123456789") != std::string::npos) throw usage_error(expect);
+  const std::uint64_t v = std::stoull(text);
+  if (v < lo || v > hi) throw usage_error(expect);
+  return v;
+}
+
+// Each item once: a repeated one would run (and count) twice.
+void check_distinct(const std::vector<std::string>& items, const std::string& name) {
+  for (std::size_t i = 0; i < items.size(); ++i)
+    if (std::find(items.begin(), items.begin() + std::ptrdiff_t(i), items[i]) != items.begin() + std::ptrdiff_t(i))
+      throw usage_error(name + ": '" + items[i] + "' is listed twice");
+}
+
 cli_args parse_args(int argc, char** argv) {
   if (argc < 2) throw usage_error("no command given");
   cli_args a;
@@ -135,19 +153,19 @@ cli_args parse_args(int argc, char** argv) {
   if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
   else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode))("trace", po::value(&a.trace_file));
   else if (a.command == "serve")
-    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.serve.port))(
-        "max-line-bytes", po::value(&a.serve.max_line_bytes));
+    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.port_text))(
+        "max-line-bytes", po::value(&a.max_line_text));
   else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
   else if (a.command == "compare")
-    opts.add_options()("jobs", po::value(&a.jobs))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
+    opts.add_options()("jobs", po::value(&a.jobs_text))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
   else if (a.command == "study")
-    opts.add_options()("jobs", po::value(&a.jobs))("large", po::bool_switch(&a.large))(
+    opts.add_options()("jobs", po::value(&a.jobs_text))("large", po::bool_switch(&a.large))(
         "models", po::value(&a.models)->composing())("tp", po::value(&a.tps)->composing())(
         "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg))(
         "list", po::bool_switch(&a.list));
   else if (a.command == "sweep") {
     a.mode.clear();
-    opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs))("shard", po::value(&a.shard))(
+    opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs_text))("shard", po::value(&a.shard))(
         "out", po::value(&a.out_file))("mode", po::value(&a.mode));
   } else if (a.command == "merge") {
     opts.add_options()("csv", po::value(&a.csv_file))("files", po::value(&a.files)->composing());
@@ -161,7 +179,33 @@ cli_args parse_args(int argc, char** argv) {
   } catch (const po::error& e) {
     throw usage_error(e.what());
   }
-  if (vm.count("help")) a.command = "help";
+  if (vm.count("help")) {
+    a.command = "help";
+    return a;
+  }
+  // An option given with an empty value is a mistake (an unset shell variable), not "not given".
+  for (const auto& [name, v] : vm) {
+    const auto* text = boost::any_cast<std::string>(&v.value());
+    const auto* list = boost::any_cast<std::vector<std::string>>(&v.value());
+    if ((text && text->empty()) || (list && std::any_of(list->begin(), list->end(), [](const auto& x) { return x.empty(); })))
+      throw usage_error("--" + name + ": empty value");
+  }
+  // Common options that mean nothing to some commands: refused rather than silently ignored.
+  const std::vector<std::tuple<const char*, const char*, const char*>> not_for = {
+      {"json", "params", " (use --format json)"},
+      {"json", "registers", " (it prints its JSON on standard output)"},
+      {"json", "sweep", " (its JSON lines go to --out FILE or standard output)"},
+      {"config", "merge", " (merge reads results, not a configuration)"},
+      {"set", "merge", " (merge reads results, not a configuration)"},
+      {"log-level", "merge", " (merge simulates nothing)"}};
+  for (const auto& [name, command, why] : not_for)
+    if (a.command == command && vm.count(name) && !vm[name].defaulted())
+      throw usage_error("--" + std::string(name) + " does not apply to " + a.command + why);
+  if (a.stats && a.command != "run" && a.command != "memtest" && a.command != "serve")
+    throw usage_error("--stats does not apply to " + a.command + " (it applies to run and memtest)");
+  if (!a.jobs_text.empty()) a.jobs = unsigned(parse_uint(a.jobs_text, "--jobs", 1, 64));
+  if (!a.port_text.empty()) a.serve.port = unsigned(parse_uint(a.port_text, "--port", 0, 65535));
+  if (!a.max_line_text.empty()) a.serve.max_line_bytes = parse_uint(a.max_line_text, "--max-line-bytes", 64, 16u << 20);
   return a;
 }
 
@@ -173,6 +217,38 @@ config load_config(const cli_args& a) {
   // complete the base, e.g. workload.m of a custom GEMM).
   if (a.command != "sweep") make_platform_config(cfg);
   return cfg;
+}
+
+// Output paths are checked before anything runs, so that a long simulation does not end in "cannot
+// write": the path is not a directory and its directory exists and is writable.
+void check_output_path(const std::string& option, const std::string& path, bool directory = false) {
+  namespace fs = std::filesystem;
+  if (path.empty()) return;
+  std::error_code ec;
+  const fs::path p(path);
+  if (directory) {
+    if (fs::exists(p, ec) && !fs::is_directory(p, ec))
+      throw config_error(option + ": '" + path + "' exists and is not a directory");
+    if (fs::is_directory(p, ec)) {
+      if (access(path.c_str(), W_OK) != 0) throw config_error(option + ": cannot write in directory '" + path + "'");
+      return;
+    }
+  } else if (fs::is_directory(p, ec)) {
+    throw config_error(option + ": '" + path + "' is a directory");
+  }
+  const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
+  if (!fs::is_directory(parent, ec)) throw config_error(option + ": directory '" + parent.string() + "' does not exist");
+  if (access(parent.c_str(), W_OK) != 0) throw config_error(option + ": cannot write in directory '" + parent.string() + "'");
+  if (!directory && fs::exists(p, ec) && access(path.c_str(), W_OK) != 0)
+    throw config_error(option + ": cannot write '" + path + "'");
+}
+
+void check_output_paths(const cli_args& a) {
+  check_output_path("--json", a.json_file);
+  check_output_path("--csv", a.csv_file);
+  check_output_path("--trace", a.trace_file);
+  check_output_path("--out", a.out_file);
+  check_output_path("--svg", a.svg, /*directory=*/a.command == "study");
 }
 
 // Writes text, ending it with a newline if it has none.
@@ -272,16 +348,11 @@ int cmd_study(const cli_args& a, const config& cfg) {
   o.large = a.large;
   o.models = split_list(a.models);
   o.sublayers = split_list(a.sublayers);
-  for (const auto& t : split_list(a.tps)) {
-    try {
-      std::size_t used = 0;
-      const unsigned long v = std::stoul(t, &used);
-      if (used != t.size()) throw std::invalid_argument(t);
-      o.tps.push_back(unsigned(v));
-    } catch (const std::logic_error&) {
-      throw usage_error("--tp: expected a list of integers (got '" + t + "')");
-    }
-  }
+  check_distinct(o.models, "--models");
+  check_distinct(o.sublayers, "--sublayers");
+  const std::vector<std::string> tps = split_list(a.tps);
+  for (const auto& t : tps) o.tps.push_back(unsigned(parse_uint(t, "--tp", 1, 4096)));
+  check_distinct(tps, "--tp");
   o.jobs = a.jobs;
   o.quiet = a.quiet;
   if (a.list) {  // the points, without running them
@@ -325,10 +396,16 @@ int cmd_sweep(const cli_args& a, const config& cfg) {
   o.mode = a.mode;
   o.quiet = a.quiet;
   if (!a.shard.empty()) o.shard = parse_shard(a.shard);
+  if (o.shard.index >= grid.size())
+    std::fprintf(stderr, "t3vp: sweep: warning: shard %zu/%zu holds none of the grid's %zu points\n", o.shard.index,
+                 o.shard.count, grid.size());
   if (a.out_file.empty()) return run_sweep(cfg, self_exe(), grid, o, std::cout);
+  check_sweep_points(cfg, grid, o);  // before --out replaces an earlier sweep's results
   std::ofstream out(a.out_file, std::ios::binary);
   if (!out) throw usage_error("cannot write '" + a.out_file + "'");
-  return run_sweep(cfg, self_exe(), grid, o, out);
+  const int code = run_sweep(cfg, self_exe(), grid, o, out);
+  if (!out.flush()) throw config_error("cannot write '" + a.out_file + "' (the results are lost)");
+  return code;
 }
 
 int cmd_merge(const cli_args& a) {
@@ -345,7 +422,23 @@ int cmd_merge(const cli_args& a) {
 
 }  // namespace
 
+namespace {
+int run_command(int argc, char** argv);
+}
+
 int run_cli(int argc, char** argv) {
+  const int code = run_command(argc, argv);
+  // What went to standard output must have arrived (a full disk, a closed pipe): not exit 0 silently.
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
+    std::fprintf(stderr, "t3vp: error: cannot write standard output\n");
+    return code == 0 || code == 1 ? 2 : code;
+  }
+  return code;
+}
+
+namespace {
+int run_command(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "ctl") return run_ctl(argc - 1, argv + 1);  // a client: no configuration
   try {
     cli_args a = parse_args(argc, argv);
@@ -354,6 +447,7 @@ int run_cli(int argc, char** argv) {
       return 0;
     }
     set_progress_quiet(a.quiet);
+    check_output_paths(a);
     if (a.command == "merge") return cmd_merge(a);
     config cfg = load_config(a);
     set_log_level(parse_log_level(a.log_level.empty() ? cfg.get_string("sim.log_level") : a.log_level));
@@ -388,5 +482,6 @@ int run_cli(int argc, char** argv) {
     return 3;
   }
 }
+}  // namespace
 
 }  // namespace t3vp

@@ -2,8 +2,10 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <limits>
+#include <set>
 #include <sstream>
 #include <nlohmann/json.hpp>
 
@@ -194,6 +196,8 @@ void config::assign(const param_def& def, const param_value& v, const std::strin
 }
 
 void config::load_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw config_error("configuration file '" + path + "' is a directory");
   std::ifstream in(path, std::ios::binary);
   if (!in) throw config_error("cannot read configuration file '" + path + "'");
   std::ostringstream os;
@@ -203,13 +207,27 @@ void config::load_file(const std::string& path) {
 
 void config::load_json_text(const std::string& text, const std::string& origin) {
   json doc;
+  // A key twice in one object would silently keep the last value: refused.
+  std::vector<std::set<std::string>> keys_seen;
+  std::string duplicate;
+  const json::parser_callback_t on_event = [&](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) keys_seen.emplace_back();
+    else if (event == json::parse_event_t::object_end && !keys_seen.empty()) keys_seen.pop_back();
+    else if (event == json::parse_event_t::key && !keys_seen.empty() && !keys_seen.back().insert(parsed.get<std::string>()).second &&
+             duplicate.empty())
+      duplicate = parsed.get<std::string>();
+    return true;
+  };
   try {
-    doc = json::parse(text);
-  } catch (const json::parse_error& e) {
+    doc = json::parse(text, on_event);
+  } catch (const json::exception& e) {  // (out_of_range too: a number such as 1e400)
     throw config_error(origin + ": malformed JSON: " + e.what());
   }
+  if (!duplicate.empty()) throw config_error(origin + ": key '" + duplicate + "' appears twice in one object");
   if (!doc.is_object()) throw config_error(origin + ": the configuration must be a JSON object");
-  // Walk nested objects; a leaf whose dotted path is a parameter is assigned.
+  // Walk nested objects; a leaf whose dotted path is a parameter is assigned (once: a parameter given
+  // both as a dotted key and inside its group is refused, whichever order the file has them in).
+  std::set<std::string> assigned;
   std::vector<std::pair<std::string, const json*>> todo{{"", &doc}};
   while (!todo.empty()) {
     auto [prefix, obj] = todo.back();
@@ -217,6 +235,7 @@ void config::load_json_text(const std::string& text, const std::string& origin) 
     for (auto it = obj->begin(); it != obj->end(); ++it) {
       const std::string key = prefix.empty() ? it.key() : prefix + "." + it.key();
       if (const param_def* def = find_def(key)) {
+        if (!assigned.insert(key).second) throw config_error(origin + ": parameter '" + key + "' is given twice");
         assign(*def, from_json(*def, it.value(), origin), origin);
         continue;
       }

@@ -18,7 +18,7 @@ namespace t3vp {
 class trace_sink;
 
 // The system address map the host sees.
-constexpr std::uint64_t cp_offset = 0xFF00000000ull;  // command processor registers inside a GPU window
+constexpr std::uint64_t cp_offset = gpu_control_offset;  // command processor registers inside a GPU window
 constexpr std::uint64_t cp_window = 0x1000;
 constexpr std::uint64_t tracker_offset = cp_offset + 0x1000;  // T3 tracker registers
 constexpr std::uint64_t dma_offset = cp_offset + 0x2000;      // T3 DMA engine registers

@@ -78,8 +78,26 @@ struct memtest_top : sc_core::sc_module {
 
 }  // namespace
 
+namespace {
+// A pattern must give every stream requests (and, random, every generator): otherwise the run would
+// measure nothing, or less than asked for, and report it as a bandwidth.
+void check_pattern_size(const memtest_config& mt, memtest_pattern p) {
+  const bool random = p == memtest_pattern::random;
+  const std::string rb_key = random ? "memtest.random_request_bytes" : "memtest.request_bytes";
+  const std::uint64_t rb = random ? mt.random_request_bytes : mt.request_bytes;
+  const std::uint64_t requests = mt.total_bytes / rb;
+  const std::uint64_t need = random ? mt.initiators : p == memtest_pattern::gemm_mix ? 3 : 1;
+  if (requests < need)
+    throw config_error("memtest.total_mib: " + std::to_string(mt.total_bytes >> 20) + " MiB holds only " +
+                       std::to_string(requests) + " requests of " + rb_key + " = " + std::to_string(rb) + " B; the " +
+                       std::string(to_string(p)) + " pattern needs at least " + std::to_string(need) +
+                       (random ? " (one per initiator, memtest.initiators)" : p == memtest_pattern::gemm_mix ? " (one per stream)" : ""));
+}
+}  // namespace
+
 memtest_result run_memtest(const config& cfg, memtest_pattern pattern) {
   const platform_config pc = make_platform_config(cfg);
+  check_pattern_size(pc.memtest, pattern);
   const auto wall0 = std::chrono::steady_clock::now();
   tlm_utils::tlm_quantumkeeper::set_global_quantum(sc_core::sc_time(pc.quantum_ns, sc_core::SC_NS));
   auto top = std::make_unique<memtest_top>("system", pc, pattern);

@@ -1,6 +1,7 @@
 #include "platform/platform_config.h"
 
 #include <algorithm>
+#include "tlm/global_address.h"
 
 namespace t3vp {
 namespace {
@@ -49,6 +50,9 @@ platform_config make_platform_config(const config& c) {
   require(g.interleave_bytes >= g.burst_bytes, "hbm.interleave_bytes", "must be at least hbm.burst_bytes");
   require(g.pc_capacity_bytes % (std::uint64_t(g.row_bytes) * g.banks()) == 0, "hbm.pc_capacity_mib",
           "must hold a whole number of rows in every bank");
+  require(g.capacity_bytes() <= gpu_control_offset, "hbm.pc_capacity_mib",
+          "too large: a GPU's HBM (hbm.stacks x hbm.channels_per_stack x hbm.pseudo_channels_per_channel x "
+          "hbm.pc_capacity_mib) must end below its control registers at 0xFF00000000 (1020 GiB) in its 1 TiB window");
 
   dram_timing& t = p.hbm.timing;
   t.tck_ns = c.get_real("hbm.tck_ns");

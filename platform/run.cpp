@@ -339,16 +339,21 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     k.gpu = std::int32_t(g);
     k.seed = pc.seed;
     // Symmetric allocation: the same addresses on every GPU (the ring kernels rely on it).
-    k.a = 0;
-    k.b = producer ? align_up(k.a_packed_bytes(), 4096) : 0;
-    k.c = producer ? align_up(k.b + k.b_packed_bytes(), 4096) : 0;
-    c_addr = k.c;
-    recv_addr = align_up(k.c + k.c_bytes(), 1 << 20);
-    const std::uint64_t top_addr = kind == collective_kind::none ? k.c + k.c_bytes() : recv_addr + k.c_bytes();
-    if (top_addr > pc.hbm.geometry.capacity_bytes())
-      throw config_error("workload: the buffers of GPU " + std::to_string(g) + " (" + std::to_string(top_addr >> 20) +
+    // The layout in 128-bit arithmetic first: huge custom shapes must fail the capacity check, not wrap.
+    using u128 = unsigned __int128;
+    const auto up = [](u128 x, u128 a) { return (x + a - 1) / a * a; };
+    const u128 b128 = producer ? up(k.a_packed_bytes(), 4096) : 0;
+    const u128 c128 = producer ? up(b128 + k.b_packed_bytes(), 4096) : 0;
+    const u128 top = kind == collective_kind::none ? c128 + k.c_bytes() : up(c128 + k.c_bytes(), 1 << 20) + k.c_bytes();
+    if (top > pc.hbm.geometry.capacity_bytes())
+      throw config_error("workload: the buffers of GPU " + std::to_string(g) + " (" + std::to_string(std::uint64_t(top >> 20)) +
                          " MiB) do not fit in its HBM (" + std::to_string(pc.hbm.geometry.capacity_bytes() >> 20) +
                          " MiB)");
+    k.a = 0;
+    k.b = std::uint64_t(b128);
+    k.c = std::uint64_t(c128);
+    c_addr = k.c;
+    recv_addr = align_up(k.c + k.c_bytes(), 1 << 20);
     j.order = order;
     j.devices = pc.gpus;
     j.rank = g;

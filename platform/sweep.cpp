@@ -1,6 +1,8 @@
 #include "platform/sweep.h"
 
 #include <algorithm>
+#include <cctype>
+#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -41,7 +43,7 @@ std::string fmt(const char* f, double v) {
 
 std::size_t sweep_grid::size() const {
   std::size_t n = 1;
-  for (const auto& a : axes) n *= a.values.size();
+  for (const auto& a : axes) n *= a.values.size();  // (load_sweep_grid keeps this within max_sweep_points)
   return axes.empty() ? 0 : n;
 }
 
@@ -68,6 +70,7 @@ sweep_grid load_sweep_grid(const std::string& path) {
     throw config_error(where + "expected a non-empty JSON list of axes {\"key\": ..., \"values\": [...]}");
   sweep_grid g;
   std::set<std::string> seen;
+  std::size_t points = 1;
   for (std::size_t i = 0; i < doc.size(); ++i) {
     const auto& a = doc[i];
     const std::string ax = where + "axis " + std::to_string(i) + ": ";
@@ -87,10 +90,19 @@ sweep_grid load_sweep_grid(const std::string& path) {
           throw config_error(ax + "unknown mode " + v.dump() + " (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
       } else {
         config probe;  // the key and the value's type and range, checked as --set checks them
-        probe.set(axis.key, set_text(v));
+        try {
+          probe.set(axis.key, set_text(v));
+        } catch (const config_error& e) {
+          throw config_error(ax + e.what());
+        }
       }
+      if (std::find(axis.values.begin(), axis.values.end(), v) != axis.values.end())
+        throw config_error(ax + "'" + axis.key + "': value " + v.dump() + " appears twice");
       axis.values.push_back(v);
     }
+    if (points > max_sweep_points / axis.values.size())
+      throw config_error(where + "more than " + std::to_string(max_sweep_points) + " points (the product of the axes' value counts)");
+    points *= axis.values.size();
     g.axes.push_back(std::move(axis));
   }
   return g;
@@ -103,10 +115,12 @@ shard_spec parse_shard(const std::string& text) {
     if (slash == std::string::npos) throw std::invalid_argument(text);
     std::size_t u1 = 0, u2 = 0;
     const std::string a = text.substr(0, slash), b = text.substr(slash + 1);
-    const unsigned long i = std::stoul(a, &u1), n = std::stoul(b, &u2);
-    if (u1 != a.size() || u2 != b.size() || a[0] == '-' || b[0] == '-') throw std::invalid_argument(text);
-    s.index = unsigned(i);
-    s.count = unsigned(n);
+    if (a.empty() || b.empty() || !std::isdigit((unsigned char)a[0]) || !std::isdigit((unsigned char)b[0]))
+      throw std::invalid_argument(text);
+    const unsigned long long i = std::stoull(a, &u1), n = std::stoull(b, &u2);  // (out_of_range past 2^64 - 1)
+    if (u1 != a.size() || u2 != b.size()) throw std::invalid_argument(text);
+    s.index = std::size_t(i);
+    s.count = std::size_t(n);
   } catch (const std::logic_error&) {
     throw config_error("--shard: expected I/N with integers 0 <= I < N (got '" + text + "')");
   }
@@ -115,26 +129,48 @@ shard_spec parse_shard(const std::string& text) {
   return s;
 }
 
+namespace {
+// The shard's point indices.
+std::vector<std::size_t> shard_indices(const sweep_grid& grid, const shard_spec& shard) {
+  std::vector<std::size_t> indices;
+  const std::size_t total = grid.size();
+  for (std::size_t i = shard.index; i < total; i += shard.count) indices.push_back(i);
+  return indices;
+}
+
+// Point i's configuration (checked) and mode.
+config point_config(const config& base, const sweep_grid& grid, std::size_t i, std::string& mode) {
+  config c = base;
+  for (const auto& [k, v] : grid.point(i)) {
+    if (k == "mode") mode = v.get<std::string>();
+    else c.set(k, set_text(v));  // (load_sweep_grid checked each value)
+  }
+  try {
+    make_platform_config(c);
+  } catch (const config_error& e) {
+    throw config_error("sweep point " + std::to_string(i) + ": " + e.what());
+  }
+  return c;
+}
+}  // namespace
+
+void check_sweep_points(const config& base, const sweep_grid& grid, const sweep_options& o) {
+  for (std::size_t i : shard_indices(grid, o.shard)) {
+    std::string mode = o.mode;
+    point_config(base, grid, i, mode);
+  }
+}
+
 int run_sweep(const config& base, const std::string& exe, const sweep_grid& grid, const sweep_options& o,
               std::ostream& out) {
   const std::size_t total = grid.size();
-  std::vector<std::size_t> indices;
-  for (std::size_t i = o.shard.index; i < total; i += o.shard.count) indices.push_back(i);
+  const std::vector<std::size_t> indices = shard_indices(grid, o.shard);
   temp_dir dir("t3vp_sweep");
   std::vector<child_job> jobs;
   std::vector<std::string> modes, json_paths;
-  for (std::size_t i : indices) {
-    config c = base;
+  for (std::size_t i : indices) {  // every point checked before anything runs
     std::string mode = o.mode;
-    for (const auto& [k, v] : grid.point(i)) {
-      if (k == "mode") mode = v.get<std::string>();
-      else c.set(k, set_text(v));
-    }
-    try {
-      make_platform_config(c);  // every point checked before anything runs
-    } catch (const config_error& e) {
-      throw config_error("sweep point " + std::to_string(i) + ": " + e.what());
-    }
+    const config c = point_config(base, grid, i, mode);
     const std::string stem = dir.file("p" + std::to_string(i));
     std::ofstream(stem + ".config.json") << c.to_json(2) << "\n";
     child_job j;
@@ -199,36 +235,113 @@ int run_sweep(const config& base, const std::string& exe, const sweep_grid& grid
   return exit_code;
 }
 
+namespace {
+// j[path...], or null when a step is missing or not an object.
+const nlohmann::ordered_json& field(const nlohmann::ordered_json& j, std::initializer_list<const char*> path) {
+  static const nlohmann::ordered_json none;
+  const nlohmann::ordered_json* p = &j;
+  for (const char* k : path) {
+    if (!p->is_object()) return none;
+    const auto it = p->find(k);
+    if (it == p->end()) return none;
+    p = &*it;
+  }
+  return *p;
+}
+
+// The fields of one run summary that merge's table reads.
+void check_run_summary(const nlohmann::ordered_json& run, const std::string& where) {
+  const auto need = [&](bool ok, const std::string& what) {
+    if (!ok) throw config_error(where + ": not a line of t3vp sweep (" + what + ")");
+  };
+  need(run.is_object(), "a run summary is not an object");
+  need(field(run, {"mode"}).is_string(), "a run has no mode");
+  need(field(run, {"time_ns", "total"}).is_number(), "a run has no time_ns.total");
+  need(field(run, {"dram_bytes", "total"}).is_number(), "a run has no dram_bytes.total");
+  need(field(run, {"functional", "mismatches"}).is_number(), "a run has no functional.mismatches");
+  for (const char* t : {"gemm", "reduce_scatter", "all_gather"}) {
+    const auto& v = field(run, {"time_ns", t});
+    need(v.is_null() || v.is_number(), std::string("time_ns.") + t + " is not a number");
+  }
+  const auto& link = field(run, {"link_bytes"});
+  need(link.is_null() || link.is_number(), "link_bytes is not a number");
+}
+
+// Everything merge reads of a line, with its type.
+void check_line(const nlohmann::ordered_json& line, const std::string& where) {
+  const auto need = [&](bool ok, const std::string& what) {
+    if (!ok) throw config_error(where + ": not a line of t3vp sweep (" + what + ")");
+  };
+  need(line.is_object() && line.contains("index") && line["index"].is_number_unsigned() && line.contains("points") &&
+           line["points"].is_number_unsigned(),
+       "no index/points");
+  const auto n = line["points"].get<std::uint64_t>();
+  need(n >= 1 && n <= max_sweep_points, "points must be 1.." + std::to_string(max_sweep_points));
+  need(line["index"].get<std::uint64_t>() < n, "index must be below points");
+  const auto& command = field(line, {"command"});
+  need(command == "run" || command == "compare", "command must be \"run\" or \"compare\"");
+  need(field(line, {"exit_code"}).is_number_integer(), "no integer exit_code");
+  const auto& ov = field(line, {"overrides"});
+  need(ov.is_object(), "no overrides object");
+  for (const auto& [k, v] : ov.items()) need(v.is_primitive() && !v.is_null(), "override '" + k + "' is not a scalar");
+  if (!line.contains("result")) return;
+  const auto& result = line["result"];
+  if (command == "run") return check_run_summary(result, where);
+  need(field(result, {"runs"}).is_array() && field(result, {"speedup"}).is_object(), "a compare result needs runs and speedup");
+  for (const auto& run : result["runs"]) {
+    check_run_summary(run, where);
+    const auto& sp = field(result, {"speedup", run["mode"].get<std::string>().c_str()});
+    need(sp.is_null() || sp.is_number(), "a speedup is not a number");
+  }
+}
+}  // namespace
+
 merge_result merge_sweep(const std::vector<std::string>& files) {
   std::map<std::size_t, nlohmann::ordered_json> by_index;
   std::size_t total = 0;
+  // What every line of one grid shares: its axes (override keys, in order) and command.
+  std::vector<std::string> grid_axes;
+  std::string grid_command, grid_from;
   for (const auto& f : files) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(f, ec)) throw config_error("merge: '" + f + "' is a directory, not a JSON-lines file");
     std::ifstream in(f);
     if (!in) throw config_error("merge: cannot read '" + f + "'");
     std::string text;
     for (std::size_t ln = 1; std::getline(in, text); ++ln) {
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
+      const std::string where = "merge: " + f + ":" + std::to_string(ln);
       nlohmann::ordered_json line;
       try {
         line = nlohmann::ordered_json::parse(text);
       } catch (const nlohmann::json::exception& e) {
-        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": not a JSON line of sweep: " + e.what());
+        throw config_error(where + ": not a JSON line of sweep: " + e.what());
       }
-      if (!line.is_object() || !line.contains("index") || !line["index"].is_number_unsigned() || !line.contains("points"))
-        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": not a line of t3vp sweep (no index/points)");
+      check_line(line, where);
       line.erase("wall_s");  // wall clock: not a result
       const std::size_t i = line["index"].get<std::size_t>(), n = line["points"].get<std::size_t>();
-      if (total && n != total)
-        throw config_error("merge: " + f + ":" + std::to_string(ln) + ": from a grid of " + std::to_string(n) +
-                           " points, the others have " + std::to_string(total));
+      std::vector<std::string> axes;
+      for (const auto& [k, v] : line["overrides"].items()) axes.push_back(k);
+      const std::string command = line["command"].get<std::string>();
+      if (total && (n != total || axes != grid_axes || command != grid_command)) {
+        std::string all;
+        for (const auto& k : axes) all += (all.empty() ? "" : ", ") + k;
+        throw config_error(where + ": from another grid (" + std::to_string(n) + " points, axes " + all + ", " + command +
+                           ") than " + grid_from + " (" + std::to_string(total) + " points)");
+      }
+      if (!total) grid_from = f + ":" + std::to_string(ln);
       total = n;
+      grid_axes = axes;
+      grid_command = command;
       auto it = by_index.find(i);
       if (it != by_index.end() && it->second != line)
         throw config_error("merge: two different results for point " + std::to_string(i) + " (" + f + ":" +
                            std::to_string(ln) + ")");
       by_index[i] = line;
     }
+    if (in.bad()) throw config_error("merge: cannot read '" + f + "'");
   }
+  if (by_index.empty()) throw config_error("merge: no lines of t3vp sweep in the files given");
   merge_result r;
   for (std::size_t i = 0; i < total; ++i)
     if (!by_index.count(i)) r.missing.push_back(i);
@@ -260,7 +373,8 @@ merge_result merge_sweep(const std::vector<std::string>& files) {
     std::vector<std::pair<nlohmann::ordered_json, nlohmann::ordered_json>> rows;  // run summary, speedup
     if (!l.contains("result")) rows.push_back({nullptr, nullptr});
     else if (l["command"] == "compare")
-      for (const auto& run : l["result"]["runs"]) rows.push_back({run, l["result"]["speedup"][run["mode"].get<std::string>()]});
+      for (const auto& run : l["result"]["runs"])
+        rows.push_back({run, field(l, {"result", "speedup", run["mode"].get<std::string>().c_str()})});
     else
       rows.push_back({l["result"], nullptr});
     for (const auto& [run, sp] : rows) {
@@ -269,9 +383,10 @@ merge_result merge_sweep(const std::vector<std::string>& files) {
       for (const auto& k : keys) csv << "," << (l["overrides"].contains(k) ? set_text(l["overrides"][k]) : "");
       const bool ok = !run.is_null();
       csv << "," << (ok ? run["mode"].get<std::string>() : "") << "," << l["exit_code"].dump();
-      for (const char* t : {"total", "gemm", "reduce_scatter", "all_gather"}) csv << "," << (ok ? num(run["time_ns"][t]) : "");
-      csv << "," << num(sp) << "," << (ok ? num(run["dram_bytes"]["total"]) : "") << ","
-          << (ok ? num(run["link_bytes"]) : "") << "," << (ok ? num(run["functional"]["mismatches"]) : "") << "\n";
+      for (const char* t : {"total", "gemm", "reduce_scatter", "all_gather"}) csv << "," << (ok ? num(field(run, {"time_ns", t})) : "");
+      csv << "," << num(sp) << "," << (ok ? num(field(run, {"dram_bytes", "total"})) : "") << ","
+          << (ok ? num(field(run, {"link_bytes"})) : "") << "," << (ok ? num(field(run, {"functional", "mismatches"})) : "")
+          << "\n";
       std::snprintf(line, sizeof line, "%6zu  %-40s %-14s %4d %12s %9s %11s %10s\n", i, ov.c_str(),
                     ok ? run["mode"].get<std::string>().c_str() : "-", l["exit_code"].get<int>(),
                     ok ? fmt("%.1f", run["time_ns"]["total"].get<double>() / 1e3).c_str() : "-",

@@ -20,6 +20,9 @@ struct sweep_axis {
   std::vector<nlohmann::ordered_json> values;  // scalars
 };
 
+// The most points a grid may have (a sweep's point list and a merge's table are held in memory).
+constexpr std::size_t max_sweep_points = 10'000'000;
+
 struct sweep_grid {
   std::vector<sweep_axis> axes;
   std::size_t size() const;
@@ -28,11 +31,12 @@ struct sweep_grid {
 };
 
 // Throws config_error naming the file and the problem (not JSON, not a list of axes, an unknown key,
-// an empty or non-scalar value list, an unknown mode, a repeated key).
+// an empty or non-scalar value list, a repeated value, an unknown mode, a repeated key, more than
+// max_sweep_points points).
 sweep_grid load_sweep_grid(const std::string& path);
 
 struct shard_spec {
-  unsigned index = 0, count = 1;
+  std::size_t index = 0, count = 1;
 };
 // "i/n" with 0 <= i < n; throws config_error otherwise.
 shard_spec parse_shard(const std::string& text);
@@ -43,6 +47,9 @@ struct sweep_options {
   std::string mode;  // used when the grid has no "mode" axis; "": compare every mode
   bool quiet = false;
 };
+
+// Checks the configuration of every point of the shard (throws config_error naming the first bad one).
+void check_sweep_points(const config& base, const sweep_grid& grid, const sweep_options& o);
 
 // Runs the shard's points and writes one JSON line per point to `out`, in index order, as points
 // finish. Returns the exit code: 0, 1 when a point's functional check failed, 3 when a point could
@@ -58,7 +65,9 @@ struct merge_result {
 };
 
 // Reads JSON-lines files, orders the points by index, drops wall-clock fields. Throws config_error
-// for an unreadable file, a malformed line, or two different results for one index.
+// for an unreadable file or a directory, files without any line, a line that is not JSON or lacks a
+// field of sweep's line format (or has it with the wrong type), lines of different grids (point
+// count, axes or command), or two different results for one index.
 merge_result merge_sweep(const std::vector<std::string>& files);
 
 }  // namespace t3vp

@@ -26,8 +26,15 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
   };
   const std::string broken = temp_path("broken.json");
   const std::string wrong_type = temp_path("wrong_type.json");
+  const std::string twice = temp_path("twice.json"), dotted_twice = temp_path("dotted_twice.json");
+  const std::string overflow = temp_path("overflow.json");
   { std::ofstream(broken) << "{\"hbm\": {\"stacks\": 4,,}"; }
   { std::ofstream(wrong_type) << "{\"hbm\": {\"stacks\": \"four\"}}"; }
+  { std::ofstream(twice) << "{\"hbm\": {\"cl\": 4}, \"hbm\": {\"cwl\": 3}}"; }
+  { std::ofstream(dotted_twice) << "{\"hbm\": {\"cl\": 4}, \"hbm.cl\": 3}"; }
+  { std::ofstream(overflow) << "{\"hbm\": {\"cl\": 1e400}}"; }
+  const std::string small = " --set data.mode=off --set workload.model=custom --set system.gpus=2 --set workload.m=256"
+                            " --set workload.n=256 --set workload.k=64";
   const std::vector<bad> cases = {
       {"memtest --set hbm.stackz=2", "did you mean 'hbm.stacks'"},
       {"memtest --config " + wrong_type, "hbm.stacks"},
@@ -43,6 +50,26 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"memtest --bogus", "bogus"},
       {"frobnicate", "unknown command"},
       {"", "no command"},
+      {"memtest --config " + twice, "key 'hbm' appears twice"},
+      {"memtest --config " + dotted_twice, "parameter 'hbm.cl' is given twice"},
+      {"memtest --config " + overflow, "malformed JSON"},
+      {"memtest --config /tmp", "is a directory"},
+      {"memtest --pattern random --set memtest.total_mib=1 --set memtest.initiators=1024"
+       " --set memtest.random_request_bytes=4096", "one per initiator"},
+      // Options that do not apply, empty values, numbers that would wrap, repeated list items.
+      {"params --json x.json", "--json does not apply to params"},
+      {"compare --stats" + small, "--stats does not apply to compare"},
+      {"merge --set hbm.cl=3 x.jsonl", "--set does not apply to merge"},
+      {"run --json ''" + small, "--json: empty value"},
+      {"compare --jobs -4294967294" + small, "--jobs: expected an integer 1..64"},
+      {"study --tp 4294967304 --list", "--tp: expected an integer"},
+      {"study --tp 8,8 --list", "'8' is listed twice"},
+      {"serve --port -1", "--port: expected an integer 0..65535"},
+      // Output paths are checked before the run; huge shapes fail the capacity check, not an allocation.
+      {"run --json /nonexistent_dir/x.json" + small, "directory '/nonexistent_dir' does not exist"},
+      {"run --json /tmp" + small, "is a directory"},
+      {"run" + small + " --set workload.m=2147483648 --set workload.n=2147483648 --set workload.k=2147483648",
+       "do not fit in its HBM"},
   };
   for (const auto& c : cases) {
     INFO(c.args);
@@ -52,8 +79,9 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
     CHECK(r.output.find(c.expect) != std::string::npos);
     CHECK(r.output.find("t3vp: error:") != std::string::npos);
   }
-  std::remove(broken.c_str());
-  std::remove(wrong_type.c_str());
+  for (const auto& f : {broken, wrong_type, twice, dotted_twice, overflow}) std::remove(f.c_str());
+  // Standard output that cannot be written (a full disk) is an error, not a silent exit 0.
+  CHECK(run_t3vp("params --format json >/dev/full").exit_code == 2);
 }
 
 namespace {

@@ -99,15 +99,17 @@ TEST_CASE("cross-parameter checks name the parameter", "[config]") {
   e = error_of([&] { make_platform_config(w); });
   CHECK(e.find("mc.write_drain_low") != std::string::npos);
   CHECK(e.find("below mc.write_drain_high (8)") != std::string::npos);
-  config big;  // 2048 pseudo-channels of 64 GiB: more 32-byte lines than an L2 tag can number
+  config big;  // 1024 pseudo-channels of 512 MiB: more 32-byte lines than an L2 tag can number
   big.set("hbm.stacks", "16");
   big.set("hbm.channels_per_stack", "32");
-  big.set("hbm.pseudo_channels_per_channel", "4");
-  big.set("hbm.pc_capacity_mib", "65536");
   big.set("l2.line_bytes", "32");
   e = error_of([&] { make_platform_config(big); });
   CHECK(e.find("l2.line_bytes") != std::string::npos);
   CHECK(e.find("32-bit line numbers") != std::string::npos);
+  big.set("hbm.pc_capacity_mib", "2048");  // 2 TiB: past the GPU's control registers in its 1 TiB window
+  e = error_of([&] { make_platform_config(big); });
+  CHECK(e.find("hbm.pc_capacity_mib") != std::string::npos);
+  CHECK(e.find("0xFF00000000") != std::string::npos);
 }
 
 TEST_CASE("malformed JSON is an error naming the file", "[config]") {

@@ -285,7 +285,9 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
       {R"([{"key": "workload.tokens", "values": []}])", "has no values"},
       {R"([{"key": "workload.tokens", "values": [-5]}])", "workload.tokens"},
       {R"([{"key": "mode", "values": ["fast"]}])", "unknown mode"},
-      {R"([{"key": "system.gpus", "values": [2]}, {"key": "system.gpus", "values": [4]}])", "appears twice"}};
+      {R"([{"key": "system.gpus", "values": [2]}, {"key": "system.gpus", "values": [4]}])", "appears twice"},
+      {R"([{"key": "system.gpus", "values": [2, 4, 2]}])", "value 2 appears twice"},
+      {R"([{"key": "hbm.cl", "values": [0]}])", "axis 0: --set: parameter 'hbm.cl'"}};
   for (const auto& [text, message] : grids) {
     write_text(grid, text);
     auto r = run_t3vp("sweep --grid " + grid);
@@ -304,10 +306,56 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
   CHECK(run_t3vp("sweep --grid /nonexistent/grid.json").exit_code == 2);
   CHECK(run_t3vp("merge").exit_code == 2);
   CHECK(run_t3vp("merge /nonexistent.jsonl").exit_code == 2);
-  write_text(grid, "{\"nope\": 1}\n");
-  auto r = run_t3vp("merge " + grid);
-  CHECK(r.exit_code == 2);
-  CHECK(r.output.find("not a line of t3vp sweep") != std::string::npos);
+  {  // one axis of 3 values and 24 of 2: more points than a sweep holds
+    std::string keys;
+    const char* names[] = {"hbm.cl", "hbm.cwl", "hbm.trcd", "hbm.trp", "hbm.tras", "hbm.trc", "hbm.tccd_l", "hbm.tccd_s",
+                           "hbm.trrd_l", "hbm.trrd_s", "hbm.tfaw", "hbm.twr", "hbm.twtr_l", "hbm.twtr_s", "hbm.trtp",
+                           "hbm.trtw", "mc.queue_entries", "mc.reorder_window", "dma.engines", "dma.queue_depth",
+                           "tracker.entries", "memtest.outstanding", "memtest.seed", "mc.write_drain_high"};
+    for (const char* k : names) keys += std::string(", {\"key\": \"") + k + "\", \"values\": [20, 21]}";
+    write_text(grid, "[{\"key\": \"hbm.refresh\", \"values\": [\"off\", \"per-bank\", \"all-bank\"]}" + keys + "]");
+    auto big = run_t3vp("sweep --grid " + grid);
+    INFO(big.output);
+    CHECK(big.exit_code == 2);
+    CHECK(big.output.find("more than 10000000 points") != std::string::npos);
+  }
+  {  // a point that fails its cross-parameter check leaves an earlier --out file alone
+    const std::string out = temp_path("keep.jsonl");
+    write_text(out, "earlier results\n");
+    write_text(grid, R"([{"key": "hbm.tccd_s", "values": [2, 1]}])");
+    auto r = run_t3vp("sweep --grid " + grid + " --mode sequential --out " + out);
+    INFO(r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find("sweep point 1") != std::string::npos);
+    CHECK(read_text(out) == "earlier results\n");
+    std::remove(out.c_str());
+  }
+  const std::string run_line = R"({"index": 0, "points": 2, "overrides": {"hbm.cl": 14}, "command": "run", "exit_code": 0,)"
+                               R"( "result": {"mode": "sequential", "time_ns": {"total": 5}, "dram_bytes": {"total": 7},)"
+                               R"( "functional": {"mismatches": 0}}})";
+  const std::vector<std::pair<std::string, std::string>> lines = {
+      {"{\"nope\": 1}", "not a line of t3vp sweep"},
+      {R"({"index": 0, "points": 3, "overrides": {}, "command": "run", "exit_code": 0, "result": {}})", "a run has no mode"},
+      {R"({"index": 0, "points": 1, "overrides": {}, "command": "compare", "exit_code": 0, "result": {"runs": [{}]}})",
+       "a compare result needs runs and speedup"},
+      {R"({"index": 0, "points": -1})", "no index/points"},
+      {R"({"index": 5, "points": 3, "overrides": {}, "command": "run", "exit_code": 3})", "index must be below points"},
+      {R"({"index": 0, "points": 99999999999, "overrides": {}, "command": "run", "exit_code": 3})", "points must be 1.."},
+      {run_line + "\n" + R"({"index": 1, "points": 2, "overrides": {"tracker.entries": 8}, "command": "run", "exit_code": 3})",
+       "from another grid"},
+      {"", "no lines of t3vp sweep"}};
+  for (const auto& [text, message] : lines) {
+    write_text(grid, text + "\n");
+    auto r = run_t3vp("merge " + grid);
+    INFO(text << "\n" << r.output);
+    CHECK(r.exit_code == 2);
+    CHECK(r.output.find(message) != std::string::npos);
+  }
+  write_text(grid, run_line + "\n");
+  CHECK(run_t3vp("merge " + grid).exit_code == 0);  // (the valid line the mixed-grid case starts from)
+  auto dir = run_t3vp("merge /tmp");
+  CHECK(dir.exit_code == 2);
+  CHECK(dir.output.find("is a directory") != std::string::npos);
   std::remove(grid.c_str());
 }
 
