@@ -35,28 +35,33 @@ namespace {
 // share in turn (generator i takes requests i, i+n, i+2n, ...), like the coalesced accesses of a GPU
 // streaming kernel. Random: aligned random reads over the region. Gemm-mix: three such shared streams,
 // two of reads (the A and B operands) and one of writes (the output tile); generator i joins stream i % 3.
-std::vector<generated_access> make_accesses(const memtest_config& mt, memtest_pattern p, unsigned i) {
+access_source make_accesses(const memtest_config& mt, memtest_pattern p, unsigned i) {
   const unsigned n = mt.initiators;
   const unsigned rb = p == memtest_pattern::random ? mt.random_request_bytes : mt.request_bytes;
   const std::uint64_t total_requests = mt.total_bytes / rb;
-  std::vector<generated_access> out;
   if (p == memtest_pattern::random) {
-    std::mt19937_64 rng(mt.seed * 1000003ull + i);
     const std::uint64_t count = total_requests / n;
-    out.reserve(count);
-    for (std::uint64_t k = 0; k < count; ++k) out.push_back({mem_op::read, (rng() % total_requests) * rb, rb});
-    return out;
+    return [rng = std::mt19937_64(mt.seed * 1000003ull + i), k = std::uint64_t(0), count, total_requests,
+            rb](generated_access& a) mutable {
+      if (k == count) return false;
+      ++k;
+      a = {mem_op::read, (rng() % total_requests) * rb, rb};
+      return true;
+    };
   }
   const unsigned streams = p == memtest_pattern::gemm_mix ? 3 : 1;
   const unsigned stream = i % streams;
   // Generators of one stream, and this generator's rank among them.
   const unsigned members = n / streams + (stream < n % streams ? 1 : 0);
-  const unsigned rank = i / streams;
   const std::uint64_t per_stream = total_requests / streams;
   const std::uint64_t base = std::uint64_t(stream) * per_stream * rb;
   const mem_op op = (p == memtest_pattern::gemm_mix && stream == 2) ? mem_op::write : mem_op::read;
-  for (std::uint64_t k = rank; k < per_stream; k += members) out.push_back({op, base + k * rb, rb});
-  return out;
+  return [k = std::uint64_t(i / streams), members, per_stream, base, op, rb](generated_access& a) mutable {
+    if (k >= per_stream) return false;
+    a = {op, base + k * rb, rb};
+    k += members;
+    return true;
+  };
 }
 
 struct memtest_top : sc_core::sc_module {

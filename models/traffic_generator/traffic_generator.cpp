@@ -4,11 +4,11 @@
 
 namespace t3vp {
 
-traffic_generator::traffic_generator(const sc_core::sc_module_name& name, std::vector<generated_access> accesses,
+traffic_generator::traffic_generator(const sc_core::sc_module_name& name, access_source accesses,
                                      unsigned outstanding, sc_core::sc_time issue_interval, bool carry_data)
     : sc_module(name),
       socket("socket"),
-      accesses_(std::move(accesses)),
+      source_(std::move(accesses)),
       outstanding_(std::max(1u, outstanding)),
       issue_interval_(issue_interval),
       carry_data_(carry_data) {
@@ -23,8 +23,8 @@ void traffic_generator::run() {
   std::vector<sc_core::sc_time> done(outstanding_, sc_core::SC_ZERO_TIME);
   qk_.reset();
   tlm::tlm_generic_payload* gp = pool_.acquire();
-  for (std::size_t i = 0; i < accesses_.size(); ++i) {
-    const generated_access& a = accesses_[i];
+  generated_access a;
+  for (std::uint64_t i = 0; source_ && source_(a); ++i) {
     sc_core::sc_time& slot = done[i % outstanding_];
     sc_core::sc_time issue = std::max(sc_core::sc_time_stamp() + qk_.get_local_time(), slot);
     // Waiting for a free slot moves the generator's local time: stay within a quantum of the others.
@@ -47,6 +47,7 @@ void traffic_generator::run() {
     latency_sum_ns_ += (slot - issue).to_seconds() * 1e9;
     last_done_ = std::max(last_done_, slot);
     bytes_ += a.bytes;
+    ++requests_;
     qk_.set(issue + issue_interval_ - sc_core::sc_time_stamp());
     if (qk_.need_sync()) qk_.sync();
   }
@@ -57,8 +58,8 @@ void traffic_generator::run() {
 
 void traffic_generator::report_stats(stat_sink& s) const {
   s.add("bytes", double(bytes_), "B", "bytes requested (reads and writes)");
-  s.add("requests", double(accesses_.size()), "requests", "accesses issued");
-  s.add("latency.mean_ns", accesses_.empty() ? 0.0 : latency_sum_ns_ / double(accesses_.size()), "ns",
+  s.add("requests", double(requests_), "requests", "accesses issued");
+  s.add("latency.mean_ns", requests_ ? latency_sum_ns_ / double(requests_) : 0.0, "ns",
         "mean time from issue to completion of an access");
   s.add("errors", double(errors_), "requests", "accesses answered with an error response");
 }

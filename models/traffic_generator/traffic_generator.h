@@ -1,7 +1,8 @@
 #pragma once
-// A memory traffic generator: an LT initiator with its own quantum keeper that issues a list of
+// A memory traffic generator: an LT initiator with its own quantum keeper that issues a sequence of
 // accesses with at most `outstanding` in flight (a closed loop, like a GPU's load/store units).
 #include <cstdint>
+#include <functional>
 #include <vector>
 #include <systemc>
 #include <tlm>
@@ -19,11 +20,16 @@ struct generated_access {
   std::uint32_t bytes;
 };
 
+// The accesses to issue, produced one at a time in issue order: false when there are no more. (A
+// memtest pattern can run to hundreds of millions of accesses: made as they issue, not held in memory.)
+using access_source = std::function<bool(generated_access&)>;
+
 class traffic_generator : public sc_core::sc_module, public has_stats {
  public:
   tlm_utils::simple_initiator_socket<traffic_generator> socket;
 
-  traffic_generator(const sc_core::sc_module_name& name, std::vector<generated_access> accesses, unsigned outstanding,
+  // An empty source issues nothing.
+  traffic_generator(const sc_core::sc_module_name& name, access_source accesses, unsigned outstanding,
                     sc_core::sc_time issue_interval, bool carry_data);
 
   std::uint64_t bytes_moved() const { return bytes_; }
@@ -34,13 +40,13 @@ class traffic_generator : public sc_core::sc_module, public has_stats {
  private:
   void run();
 
-  std::vector<generated_access> accesses_;
+  access_source source_;
   unsigned outstanding_;
   sc_core::sc_time issue_interval_;
   bool carry_data_;
   tlm_utils::tlm_quantumkeeper qk_;
   payload_pool pool_;
-  std::uint64_t bytes_ = 0, errors_ = 0;
+  std::uint64_t bytes_ = 0, errors_ = 0, requests_ = 0;
   sc_core::sc_time last_done_ = sc_core::SC_ZERO_TIME;
   double latency_sum_ns_ = 0;
 };
