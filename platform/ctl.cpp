@@ -92,14 +92,17 @@ int run_ctl(int argc, char** argv) {
   tcp::resolver resolver(io);
   asio::streambuf in;
   std::string out = request + "\n", failure;
-  bool replied = false;
+  bool replied = false, unresolved = false;
   const auto fail = [&](const std::string& what, const boost::system::error_code& ec) {
     failure = what + ": " + ec.message();
     boost::system::error_code ignored;
     sock.close(ignored);
   };
   resolver.async_resolve(host, std::to_string(port), [&](boost::system::error_code ec, tcp::resolver::results_type r) {
-    if (ec) return fail("cannot resolve " + host, ec);
+    if (ec) {
+      unresolved = true;  // a host that is no address: bad usage, not a server that did not answer
+      return fail("cannot resolve --host " + host, ec);
+    }
     asio::async_connect(sock, r, [&](boost::system::error_code ec, const tcp::endpoint&) {
       if (ec) return fail("cannot connect to " + host + ":" + std::to_string(port), ec);
       asio::async_write(sock, asio::buffer(out), [&](boost::system::error_code ec, std::size_t) {
@@ -115,7 +118,7 @@ int run_ctl(int argc, char** argv) {
   else io.run();
   if (!replied) {
     std::fprintf(stderr, "t3vp ctl: %s\n", failure.empty() ? "timed out waiting for the reply" : failure.c_str());
-    return 3;
+    return unresolved ? 2 : 3;
   }
   std::string line;
   std::istream is(&in);

@@ -276,8 +276,6 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
   }
   const collective_kind kind = wl.collective.kind;
   const bool producer = pc.producer == "gemm";
-  if (!producer && kind == collective_kind::none)
-    throw config_error("parameter 'workload.producer': none with workload.collective=none leaves nothing to run");
   if (kind != collective_kind::none && pc.gpus < 2)
     throw config_error("parameter 'system.gpus': a ring " + std::string(to_string(kind)) +
                        " needs at least 2 GPUs (got " + std::to_string(pc.gpus) +
@@ -291,6 +289,9 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
   if ((t3 || ideal) && (kind == collective_kind::none || kind == collective_kind::all_gather))
     throw config_error("--mode " + mode + " overlaps the producer GEMM with its reduce-scatter: it needs "
                        "workload.collective all-reduce or reduce-scatter");
+  // (After the mode's own check: compare runs ideal-rs-nmc without the producer, which the user did not set.)
+  if (!producer && kind == collective_kind::none)
+    throw config_error("parameter 'workload.producer': none with workload.collective=none leaves nothing to run");
   // An ideal mode without the producer runs its reduce-scatter alone on the tensor in memory (compare
   // takes the GEMM from the sequential run); T3 fuses the two and needs the GEMM.
   if (t3 && !producer)

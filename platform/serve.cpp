@@ -451,7 +451,9 @@ class controller {
     const unsigned n = run_.top().cpu.socket->transport_dbg(gp);
     if (!gp.is_response_ok() || n != len)
       return error_json("read of " + std::to_string(len) + " bytes at " + hex(addr) + " failed: " +
-                        gp.get_response_string() + " (unmapped, or straddling the end of a block; see buffers)");
+                        gp.get_response_string() +
+                        " (unmapped, straddling the end of a block (see buffers), or a register read that is not 8 "
+                        "aligned bytes)");
     static const char digits[] = "0123456789abcdef";
     std::string text(2 * len, '0');
     for (std::size_t i = 0; i < len; ++i) text[2 * i] = digits[data[i] >> 4], text[2 * i + 1] = digits[data[i] & 15];

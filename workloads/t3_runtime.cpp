@@ -12,8 +12,9 @@ t3_program make_t3_program(std::uint64_t rows, std::uint32_t tile_m, unsigned p,
   const std::uint64_t h = chunk_height(rows, p);
   if (h % tile_m != 0 && h < rows)
     throw std::invalid_argument("parameter 'gemm.tile_m': T3 tracks whole tiles per chunk, so the tile rows (" +
-                                std::to_string(tile_m) + ") must divide the chunk height ceil(T / N) = " +
-                                std::to_string(h) + " (workload.tokens / system.gpus)");
+                                std::to_string(tile_m) + ") must divide the chunk height ceil(M / N) = " +
+                                std::to_string(h) + " (the GEMM's M = " + std::to_string(rows) +
+                                " rows: workload.tokens, or workload.m of a custom GEMM; N = system.gpus)");
   t3_program t;
   const unsigned down = (g + p - 1) % p;
   const row_range stage1 = chunk_rows(rows, p, (g + 1) % p);
