@@ -57,6 +57,8 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> sweep_grid::point(st
 }
 
 sweep_grid load_sweep_grid(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw config_error("--grid: '" + path + "' is a directory");
   std::ifstream in(path);
   if (!in) throw config_error("--grid: cannot read '" + path + "'");
   nlohmann::ordered_json doc;

@@ -304,6 +304,7 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
   }
   CHECK(run_t3vp("sweep").exit_code == 2);
   CHECK(run_t3vp("sweep --grid /nonexistent/grid.json").exit_code == 2);
+  CHECK(run_t3vp("sweep --grid /tmp").exit_code == 2);
   CHECK(run_t3vp("merge").exit_code == 2);
   CHECK(run_t3vp("merge /nonexistent.jsonl").exit_code == 2);
   {  // one axis of 3 values and 24 of 2: more points than a sweep holds
