@@ -220,35 +220,33 @@ config load_config(const cli_args& a) {
 }
 
 // Output paths are checked before anything runs, so that a long simulation does not end in "cannot
-// write": the path is not a directory and its directory exists and is writable.
-void check_output_path(const std::string& option, const std::string& path, bool directory = false) {
+// write": a file that exists must be writable (and not a directory), a new one needs a writable
+// directory; `prefix` paths only name the directory and stem of the files written (compare --trace).
+enum class output_kind { file, directory, prefix };
+void check_output_path(const std::string& option, const std::string& path, output_kind kind) {
   namespace fs = std::filesystem;
   if (path.empty()) return;
   std::error_code ec;
   const fs::path p(path);
-  if (directory) {
-    if (fs::exists(p, ec) && !fs::is_directory(p, ec))
-      throw config_error(option + ": '" + path + "' exists and is not a directory");
-    if (fs::is_directory(p, ec)) {
-      if (access(path.c_str(), W_OK) != 0) throw config_error(option + ": cannot write in directory '" + path + "'");
-      return;
-    }
-  } else if (fs::is_directory(p, ec)) {
-    throw config_error(option + ": '" + path + "' is a directory");
+  const bool exists = fs::exists(p, ec), is_dir = fs::is_directory(p, ec);
+  if (kind == output_kind::directory && exists && !is_dir)
+    throw config_error(option + ": '" + path + "' exists and is not a directory");
+  if (kind == output_kind::file && is_dir) throw config_error(option + ": '" + path + "' is a directory");
+  if (kind != output_kind::prefix && exists) {
+    if (access(path.c_str(), W_OK) != 0) throw config_error(option + ": cannot write '" + path + "'");
+    return;
   }
   const fs::path parent = p.has_parent_path() ? p.parent_path() : fs::path(".");
   if (!fs::is_directory(parent, ec)) throw config_error(option + ": directory '" + parent.string() + "' does not exist");
   if (access(parent.c_str(), W_OK) != 0) throw config_error(option + ": cannot write in directory '" + parent.string() + "'");
-  if (!directory && fs::exists(p, ec) && access(path.c_str(), W_OK) != 0)
-    throw config_error(option + ": cannot write '" + path + "'");
 }
 
 void check_output_paths(const cli_args& a) {
-  check_output_path("--json", a.json_file);
-  check_output_path("--csv", a.csv_file);
-  check_output_path("--trace", a.trace_file);
-  check_output_path("--out", a.out_file);
-  check_output_path("--svg", a.svg, /*directory=*/a.command == "study");
+  check_output_path("--json", a.json_file, output_kind::file);
+  check_output_path("--csv", a.csv_file, output_kind::file);
+  check_output_path("--trace", a.trace_file, a.command == "compare" ? output_kind::prefix : output_kind::file);
+  check_output_path("--out", a.out_file, output_kind::file);
+  check_output_path("--svg", a.svg, a.command == "study" ? output_kind::directory : output_kind::file);
 }
 
 // Writes text, ending it with a newline if it has none.
@@ -348,10 +346,17 @@ int cmd_study(const cli_args& a, const config& cfg) {
   o.large = a.large;
   o.models = split_list(a.models);
   o.sublayers = split_list(a.sublayers);
+  // (A list of separators only, "--tp ,", is a mistake like an empty value, not "the default grid".)
+  if (!a.models.empty() && o.models.empty()) throw usage_error("--models: empty list");
+  if (!a.sublayers.empty() && o.sublayers.empty()) throw usage_error("--sublayers: empty list");
   check_distinct(o.models, "--models");
   check_distinct(o.sublayers, "--sublayers");
-  const std::vector<std::string> tps = split_list(a.tps);
-  for (const auto& t : tps) o.tps.push_back(unsigned(parse_uint(t, "--tp", 1, 4096)));
+  std::vector<std::string> tps;  // as numbers: 8 and 08 are the same TP degree
+  for (const auto& t : split_list(a.tps)) {
+    o.tps.push_back(unsigned(parse_uint(t, "--tp", 1, 4096)));
+    tps.push_back(std::to_string(o.tps.back()));
+  }
+  if (!a.tps.empty() && o.tps.empty()) throw usage_error("--tp: empty list");
   check_distinct(tps, "--tp");
   o.jobs = a.jobs;
   o.quiet = a.quiet;

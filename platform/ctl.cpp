@@ -100,7 +100,8 @@ int run_ctl(int argc, char** argv) {
   };
   resolver.async_resolve(host, std::to_string(port), [&](boost::system::error_code ec, tcp::resolver::results_type r) {
     if (ec) {
-      unresolved = true;  // a host that is no address: bad usage, not a server that did not answer
+      // A host that does not exist is bad usage; a resolver that failed for now is like no answer.
+      unresolved = ec == asio::error::host_not_found;
       return fail("cannot resolve --host " + host, ec);
     }
     asio::async_connect(sock, r, [&](boost::system::error_code ec, const tcp::endpoint&) {

@@ -136,7 +136,10 @@ namespace {
 std::vector<std::size_t> shard_indices(const sweep_grid& grid, const shard_spec& shard) {
   std::vector<std::size_t> indices;
   const std::size_t total = grid.size();
-  for (std::size_t i = shard.index; i < total; i += shard.count) indices.push_back(i);
+  for (std::size_t i = shard.index; i < total; i += shard.count) {
+    indices.push_back(i);
+    if (shard.count >= total - i) break;  // (i + count would pass total, or wrap around for a huge count)
+  }
   return indices;
 }
 

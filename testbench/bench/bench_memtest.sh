@@ -2,6 +2,7 @@
 # Benchmark of the memory model: simulated bytes and simulated time per wall-second, and peak memory,
 # for `t3vp memtest --pattern sequential` with 1 GiB of traffic, in two configurations:
 #   default  the validated fidelity settings (burst granularity, 256 B interleave, 256 B requests)
+#   4k-req   the same system and fidelity, 4 KiB requests (a DMA-like stream: fewer transactions per byte)
 #   fast     access granularity, 4 KiB interleave and 4 KiB requests (docs/validation.md: accuracy)
 # Usage: bench_memtest.sh [t3vp binary] [MiB]
 set -euo pipefail
@@ -23,4 +24,5 @@ PY
   rm -f "$out"
 }
 run default
+run 4k-req --set memtest.request_bytes=4096
 run fast --set hbm.timing_granularity=access --set hbm.interleave_bytes=4096 --set memtest.request_bytes=4096

@@ -304,7 +304,7 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
   }
   CHECK(run_t3vp("sweep").exit_code == 2);
   CHECK(run_t3vp("sweep --grid /nonexistent/grid.json").exit_code == 2);
-  CHECK(run_t3vp("sweep --grid /tmp").exit_code == 2);
+  CHECK(run_t3vp("sweep --grid /").exit_code == 2);
   CHECK(run_t3vp("merge").exit_code == 2);
   CHECK(run_t3vp("merge /nonexistent.jsonl").exit_code == 2);
   {  // one axis of 3 values and 24 of 2: more points than a sweep holds
@@ -354,7 +354,7 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
   }
   write_text(grid, run_line + "\n");
   CHECK(run_t3vp("merge " + grid).exit_code == 0);  // (the valid line the mixed-grid case starts from)
-  auto dir = run_t3vp("merge /tmp");
+  auto dir = run_t3vp("merge /");
   CHECK(dir.exit_code == 2);
   CHECK(dir.output.find("is a directory") != std::string::npos);
   std::remove(grid.c_str());
