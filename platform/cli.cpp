@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
@@ -443,6 +444,15 @@ int run_cli(int argc, char** argv) {
 }
 
 namespace {
+// A configuration within every range can still need more memory than the host has.
+int out_of_memory() {
+  std::fprintf(stderr,
+               "t3vp: error: out of host memory (std::bad_alloc): this configuration needs more memory than the host "
+               "gives; memory grows with system.gpus, the workload's size and the data it stores (data.mode=off "
+               "stores none)\n");
+  return 3;
+}
+
 int run_command(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "ctl") return run_ctl(argc - 1, argv + 1);  // a client: no configuration
   try {
@@ -480,8 +490,12 @@ int run_command(int argc, char** argv) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());
     return 2;
   } catch (const sc_core::sc_report& e) {
+    // (SystemC wraps an exception thrown inside a process, e.g. bad_alloc, into a report.)
+    if (std::strstr(e.what(), "std::bad_alloc")) return out_of_memory();
     std::fprintf(stderr, "t3vp: simulation error: %s\n", e.what());
     return 3;
+  } catch (const std::bad_alloc&) {
+    return out_of_memory();
   } catch (const std::exception& e) {
     std::fprintf(stderr, "t3vp: internal error: %s\n", e.what());
     return 3;

@@ -22,8 +22,9 @@ param_def choice(const char* key, const char* def, std::vector<std::string> choi
 std::vector<param_def> build_parameter_schema() {
   return {
       // --- simulation ---
-      real("sim.quantum_ns", "20", "ns", 1, 1e6,
-           "global quantum of temporal decoupling: how far an initiator may run ahead of SystemC time"),
+      real("sim.quantum_ns", "20", "ns", 1, 500,
+           "global quantum of temporal decoupling: how far an initiator may run ahead of SystemC time (the "
+           "ordering error grows with it: validated up to 500 ns, docs/validation.md section 3)"),
       choice("sim.log_level", "warning", {"error", "warning", "info", "debug", "trace"}, "log verbosity"),
       choice("data.mode", "synthetic", {"exact", "synthetic", "off"},
              "payload data of t3vp run: exact = real FP16 GEMM, synthetic = cheap deterministic partials, "
@@ -144,7 +145,9 @@ std::vector<param_def> build_parameter_schema() {
       integer("hbm.tfaw", 16, "tCK", 1, 32, "window in which at most four ACTs may issue"),
       integer("hbm.twr", 16, "tCK", 1, 100, "write recovery: end of write data to PRE"),
       integer("hbm.twtr_s", 6, "tCK", 1, 100, "end of write data to RD, different bank group"),
-      integer("hbm.twtr_l", 8, "tCK", 1, 100, "end of write data to RD, same bank group"),
+      integer("hbm.twtr_l", 8, "tCK", 1, 100,
+              "end of write data to RD, same bank group; used by the cycle-level reference only (the LT model "
+              "applies hbm.twtr_s to every read, docs/blocks/hbm.md)"),
       integer("hbm.trtp", 5, "tCK", 1, 100, "RD to PRE, same bank"),
       integer("hbm.trtw", 3, "tCK", 0, 100, "bus turnaround between read data and following write data (assumed)"),
       choice("hbm.timing_granularity", "burst", {"burst", "access"},

@@ -13,9 +13,7 @@ collective_engine::collective_engine(const sc_core::sc_module_name& name, const 
   // Each SM runs two roles (as warps of one kernel): workers 0..sms-1 forward (steps that send),
   // workers sms..2sms-1 reduce locally (the last reduce-scatter step) as slices land.
   for (unsigned w = 0; w < 2 * cfg_.sms; ++w) {
-    workers_.push_back(std::make_unique<worker_state>());
-    workers_.back()->a.resize(cfg_.slice_bytes);
-    workers_.back()->b.resize(cfg_.slice_bytes);
+    workers_.push_back(std::make_unique<worker_state>());  // (slice buffers grow to the slices used)
     sc_core::sc_spawn_options opt;
     sc_core::sc_spawn([this, w] { worker(w); }, ("worker" + std::to_string(w)).c_str(), &opt);
   }
@@ -122,6 +120,10 @@ void collective_engine::worker(unsigned w) {
       for (std::uint64_t j = lane; j < slices; j += kernel_.sms) {
         const std::uint64_t off = j * cfg_.slice_bytes, len = std::min<std::uint64_t>(cfg_.slice_bytes, st.bytes - off);
         if (st.wait_incoming && !st.send) catch_up(wait_incoming(ws, st.chunk, std::int64_t(j), len));
+        if (ws.a.size() < len) {  // a slice can be far larger than a step (collective.slice_bytes up to 16 MiB)
+          ws.a.resize(len);
+          ws.b.resize(len);
+        }
         const sc_core::sc_time t = sc_core::sc_time_stamp() + ws.qk.get_local_time();
         sc_core::sc_time ready = access(ws, false, false, st.src + off, ws.a.data(), len, t, nullptr, 0);
         bytes_read_ += len;

@@ -47,8 +47,7 @@ link_direction* nic::next_link(unsigned dst) const {
 
 link_packet* nic::new_packet() {
   if (free_.empty()) {
-    packets_.push_back(std::make_unique<link_packet>());
-    packets_.back()->data.resize(cfg_.payload_bytes);
+    packets_.push_back(std::make_unique<link_packet>());  // (its buffer grows to the payloads it carries)
     packets_.back()->owner = this;
     return packets_.back().get();
   }
@@ -77,6 +76,7 @@ void nic::b_transport(int, tlm::tlm_generic_payload& gp, sc_core::sc_time& delay
   for (std::uint64_t off = 0; off < gp.get_data_length(); off += cfg_.payload_bytes) {
     link_packet* p = new_packet();
     const unsigned len = unsigned(std::min<std::uint64_t>(cfg_.payload_bytes, gp.get_data_length() - off));
+    if (p->data.size() < len) p->data.resize(len);  // link.packet_payload_bytes may be far above the transfers
     p->ext = src_ext ? *src_ext : mem_extension{};
     if (src_ext == nullptr) p->ext.op = mem_op::write;
     p->gp.set_command(tlm::TLM_WRITE_COMMAND);

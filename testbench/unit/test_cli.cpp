@@ -55,6 +55,7 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"memtest --config " + dotted_twice, "parameter 'hbm.cl' is given twice"},
       {"memtest --config " + overflow, "malformed JSON"},
       {"memtest --config /", "is a directory"},
+      {"memtest --set sim.quantum_ns=1000", "out of range 1..500"},
       {"memtest --pattern random --set memtest.total_mib=1 --set memtest.initiators=1024"
        " --set memtest.random_request_bytes=4096", "one per initiator"},
       // Options that do not apply, empty values, numbers that would wrap, repeated list items.

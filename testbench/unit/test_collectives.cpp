@@ -239,3 +239,17 @@ TEST_CASE("all-reduce runs are deterministic", "[collective][system]") {
   }
   CHECK(a.dump() == b.dump());
 }
+
+TEST_CASE("host memory follows the data moved, not the largest slice or packet a parameter allows", "[collective][system]") {
+  // Before: every SM worker held two collective.slice_bytes buffers (4 GiB for 16 MiB slices) and every
+  // link packet a link.packet_payload_bytes buffer (1.2 GB with 1 MiB payloads), for 0.5 MiB of data.
+  const std::string small = "--set workload.model=custom --set workload.m=512 --set workload.n=512 --set workload.k=256"
+                            " --set system.gpus=4";
+  for (const std::string extra : {"--mode sequential --set collective.slice_bytes=16777216",
+                                   "--mode t3 --set link.packet_payload_bytes=1048576 --set link.buffer_bytes=4294967296"}) {
+    INFO(extra);
+    const auto d = run_json(small + " " + extra);
+    CHECK(d["functional"]["mismatches"] == 0);
+    CHECK(d["host"]["peak_rss_bytes"].get<double>() < 512.0 * (1 << 20));
+  }
+}
