@@ -206,7 +206,7 @@ cli_args parse_args(int argc, char** argv) {
     throw usage_error("--stats does not apply to " + a.command + " (it applies to run and memtest)");
   if (!a.jobs_text.empty()) a.jobs = unsigned(parse_uint(a.jobs_text, "--jobs", 1, 64));
   if (!a.port_text.empty()) a.serve.port = unsigned(parse_uint(a.port_text, "--port", 0, 65535));
-  if (!a.max_line_text.empty()) a.serve.max_line_bytes = parse_uint(a.max_line_text, "--max-line-bytes", 64, 16u << 20);
+  if (!a.max_line_text.empty()) a.serve.max_line_bytes = parse_uint(a.max_line_text, "--max-line-bytes", serve_min_line_bytes, serve_max_line_bytes);
   return a;
 }
 
@@ -324,12 +324,7 @@ int cmd_registers(const config& cfg) {
   return 0;
 }
 
-void check_jobs(unsigned jobs) {
-  if (jobs < 1 || jobs > 64) throw usage_error("--jobs: expected 1..64");
-}
-
 int cmd_compare(const cli_args& a, const config& cfg) {
-  check_jobs(a.jobs);
   compare_options o;
   o.jobs = a.jobs;
   o.trace_path = a.trace_file;
@@ -342,7 +337,6 @@ int cmd_compare(const cli_args& a, const config& cfg) {
 }
 
 int cmd_study(const cli_args& a, const config& cfg) {
-  check_jobs(a.jobs);
   study_options o;
   o.large = a.large;
   o.models = split_list(a.models);
@@ -394,7 +388,6 @@ int cmd_study(const cli_args& a, const config& cfg) {
 }
 
 int cmd_sweep(const cli_args& a, const config& cfg) {
-  check_jobs(a.jobs);
   if (a.grid_file.empty()) throw usage_error("sweep: --grid FILE is required");
   const sweep_grid grid = load_sweep_grid(a.grid_file);
   sweep_options o;
@@ -426,24 +419,6 @@ int cmd_merge(const cli_args& a) {
   return 0;
 }
 
-}  // namespace
-
-namespace {
-int run_command(int argc, char** argv);
-}
-
-int run_cli(int argc, char** argv) {
-  const int code = run_command(argc, argv);
-  // What went to standard output must have arrived (a full disk, a closed pipe): not exit 0 silently.
-  std::cout.flush();
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
-    std::fprintf(stderr, "t3vp: error: cannot write standard output\n");
-    return code == 0 || code == 1 ? 2 : code;
-  }
-  return code;
-}
-
-namespace {
 // A configuration within every range can still need more memory than the host has.
 int out_of_memory() {
   std::fprintf(stderr,
@@ -502,5 +477,16 @@ int run_command(int argc, char** argv) {
   }
 }
 }  // namespace
+
+int run_cli(int argc, char** argv) {
+  const int code = run_command(argc, argv);
+  // What went to standard output must have arrived (a full disk, a closed pipe): not exit 0 silently.
+  std::cout.flush();
+  if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {
+    std::fprintf(stderr, "t3vp: error: cannot write standard output\n");
+    return code == 0 || code == 1 ? 2 : code;
+  }
+  return code;
+}
 
 }  // namespace t3vp

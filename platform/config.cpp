@@ -195,11 +195,16 @@ void config::assign(const param_def& def, const param_value& v, const std::strin
   values_[def.key] = v;
 }
 
-void config::load_file(const std::string& path) {
+std::ifstream open_input_file(const std::string& path, const std::string& what) {
   std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw config_error("configuration file '" + path + "' is a directory");
+  if (std::filesystem::is_directory(path, ec)) throw config_error(what + " '" + path + "' is a directory");
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw config_error("cannot read configuration file '" + path + "'");
+  if (!in) throw config_error("cannot read " + what + " '" + path + "'");
+  return in;
+}
+
+void config::load_file(const std::string& path) {
+  std::ifstream in = open_input_file(path, "configuration file");
   std::ostringstream os;
   os << in.rdbuf();
   load_json_text(os.str(), path);

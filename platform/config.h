@@ -3,6 +3,7 @@
 // (the paper's system), loaded from JSON files and `--set key=value` overrides. Every parameter has a
 // default, unit, range and description (platform/parameters.cpp); `t3vp params` lists them.
 #include <cstdint>
+#include <fstream>
 #include <map>
 #include <stdexcept>
 #include <string>
@@ -16,6 +17,10 @@ class config_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Opens a file the user named (`what`: e.g. "configuration file"); a directory or an unreadable path
+// is a config_error naming it.
+std::ifstream open_input_file(const std::string& path, const std::string& what);
 
 enum class param_type { integer, real, boolean, string };
 const char* to_string(param_type t);

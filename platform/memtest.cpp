@@ -35,9 +35,27 @@ namespace {
 // share in turn (generator i takes requests i, i+n, i+2n, ...), like the coalesced accesses of a GPU
 // streaming kernel. Random: aligned random reads over the region. Gemm-mix: three such shared streams,
 // two of reads (the A and B operands) and one of writes (the output tile); generator i joins stream i % 3.
+unsigned pattern_request_bytes(const memtest_config& mt, memtest_pattern p) {
+  return p == memtest_pattern::random ? mt.random_request_bytes : mt.request_bytes;
+}
+
+// A pattern must give every stream requests (and, random, every generator): otherwise the run would
+// measure nothing, or less than asked for, and report it as a bandwidth.
+void check_pattern_size(const memtest_config& mt, memtest_pattern p) {
+  const bool random = p == memtest_pattern::random;
+  const std::uint64_t rb = pattern_request_bytes(mt, p), requests = mt.total_bytes / rb;
+  const std::uint64_t need = random ? mt.initiators : p == memtest_pattern::gemm_mix ? 3 : 1;
+  if (requests < need)
+    throw config_error("memtest.total_mib: " + std::to_string(mt.total_bytes >> 20) + " MiB holds only " +
+                       std::to_string(requests) + " requests of " +
+                       (random ? "memtest.random_request_bytes" : "memtest.request_bytes") + " = " + std::to_string(rb) +
+                       " B; the " + to_string(p) + " pattern needs at least " + std::to_string(need) +
+                       (random ? " (one per initiator, memtest.initiators)" : p == memtest_pattern::gemm_mix ? " (one per stream)" : ""));
+}
+
 access_source make_accesses(const memtest_config& mt, memtest_pattern p, unsigned i) {
   const unsigned n = mt.initiators;
-  const unsigned rb = p == memtest_pattern::random ? mt.random_request_bytes : mt.request_bytes;
+  const unsigned rb = pattern_request_bytes(mt, p);
   const std::uint64_t total_requests = mt.total_bytes / rb;
   if (p == memtest_pattern::random) {
     const std::uint64_t count = total_requests / n;
@@ -81,23 +99,6 @@ struct memtest_top : sc_core::sc_module {
   }
 };
 
-}  // namespace
-
-namespace {
-// A pattern must give every stream requests (and, random, every generator): otherwise the run would
-// measure nothing, or less than asked for, and report it as a bandwidth.
-void check_pattern_size(const memtest_config& mt, memtest_pattern p) {
-  const bool random = p == memtest_pattern::random;
-  const std::string rb_key = random ? "memtest.random_request_bytes" : "memtest.request_bytes";
-  const std::uint64_t rb = random ? mt.random_request_bytes : mt.request_bytes;
-  const std::uint64_t requests = mt.total_bytes / rb;
-  const std::uint64_t need = random ? mt.initiators : p == memtest_pattern::gemm_mix ? 3 : 1;
-  if (requests < need)
-    throw config_error("memtest.total_mib: " + std::to_string(mt.total_bytes >> 20) + " MiB holds only " +
-                       std::to_string(requests) + " requests of " + rb_key + " = " + std::to_string(rb) + " B; the " +
-                       std::string(to_string(p)) + " pattern needs at least " + std::to_string(need) +
-                       (random ? " (one per initiator, memtest.initiators)" : p == memtest_pattern::gemm_mix ? " (one per stream)" : ""));
-}
 }  // namespace
 
 memtest_result run_memtest(const config& cfg, memtest_pattern pattern) {

@@ -25,7 +25,10 @@ namespace {
 
 const std::vector<std::string> known_modes = {"sequential", "t3", "t3-mca", "ideal-overlap", "ideal-rs-nmc"};
 
-std::uint64_t align_up(std::uint64_t v, std::uint64_t a) { return (v + a - 1) / a * a; }
+template <typename T>
+T align_up(T v, T a) {
+  return (v + a - 1) / a * a;
+}
 
 // Seeds of the two operands of GPU g (distinct per GPU and operand).
 std::uint64_t operand_seed(std::uint32_t seed, unsigned g, char which) {
@@ -342,10 +345,10 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     // Symmetric allocation: the same addresses on every GPU (the ring kernels rely on it).
     // The layout in 128-bit arithmetic first: huge custom shapes must fail the capacity check, not wrap.
     using u128 = unsigned __int128;
-    const auto up = [](u128 x, u128 a) { return (x + a - 1) / a * a; };
-    const u128 b128 = producer ? up(k.a_packed_bytes(), 4096) : 0;
-    const u128 c128 = producer ? up(b128 + k.b_packed_bytes(), 4096) : 0;
-    const u128 top = kind == collective_kind::none ? c128 + k.c_bytes() : up(c128 + k.c_bytes(), 1 << 20) + k.c_bytes();
+    const u128 b128 = producer ? align_up<u128>(k.a_packed_bytes(), 4096) : 0;
+    const u128 c128 = producer ? align_up<u128>(b128 + k.b_packed_bytes(), 4096) : 0;
+    const u128 recv128 = align_up<u128>(c128 + k.c_bytes(), 1 << 20);
+    const u128 top = kind == collective_kind::none ? c128 + k.c_bytes() : recv128 + k.c_bytes();
     if (top > pc.hbm.geometry.capacity_bytes())
       throw config_error("workload: the buffers of GPU " + std::to_string(g) + " (" + std::to_string(std::uint64_t(top >> 20)) +
                          " MiB) do not fit in its HBM (" + std::to_string(pc.hbm.geometry.capacity_bytes() >> 20) +
@@ -354,7 +357,7 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
     k.b = std::uint64_t(b128);
     k.c = std::uint64_t(c128);
     c_addr = k.c;
-    recv_addr = align_up(k.c + k.c_bytes(), 1 << 20);
+    recv_addr = std::uint64_t(recv128);
     j.order = order;
     j.devices = pc.gpus;
     j.rank = g;

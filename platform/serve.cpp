@@ -500,8 +500,9 @@ class controller {
 
 int run_serve(const config& cfg, const serve_options& opt) {
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-reply is an error code, not a signal
-  if (opt.max_line_bytes < 64 || opt.max_line_bytes > (16u << 20))
-    throw std::invalid_argument("--max-line-bytes: expected 64..16777216");
+  if (opt.max_line_bytes < serve_min_line_bytes || opt.max_line_bytes > serve_max_line_bytes)
+    throw std::invalid_argument("--max-line-bytes: expected " + std::to_string(serve_min_line_bytes) + ".." +
+                                std::to_string(serve_max_line_bytes));
   std::unique_ptr<sublayer_run> run;
   std::unique_ptr<controller> ctl;
   std::unique_ptr<request_channel> channel;

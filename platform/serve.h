@@ -15,6 +15,9 @@ constexpr std::uint64_t serve_max_read_bytes = 64 * 1024;
 // Longest `run` step, and latest `until_ns`: 1000 s of simulated time.
 constexpr double serve_max_run_ns = 1e12;
 
+// The range of --max-line-bytes.
+constexpr std::size_t serve_min_line_bytes = 64, serve_max_line_bytes = 16u << 20;
+
 struct serve_options {
   std::string mode = "sequential";
   std::string bind = "127.0.0.1";  // loopback unless the user names another address

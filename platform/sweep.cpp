@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cctype>
-#include <filesystem>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -57,10 +56,7 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> sweep_grid::point(st
 }
 
 sweep_grid load_sweep_grid(const std::string& path) {
-  std::error_code ec;
-  if (std::filesystem::is_directory(path, ec)) throw config_error("--grid: '" + path + "' is a directory");
-  std::ifstream in(path);
-  if (!in) throw config_error("--grid: cannot read '" + path + "'");
+  std::ifstream in = open_input_file(path, "--grid file");
   nlohmann::ordered_json doc;
   try {
     doc = nlohmann::ordered_json::parse(in);
@@ -254,11 +250,14 @@ const nlohmann::ordered_json& field(const nlohmann::ordered_json& j, std::initia
   return *p;
 }
 
+// A line that lacks what merge reads is not a line of sweep.
+void sweep_need(bool ok, const std::string& where, const std::string& what) {
+  if (!ok) throw config_error(where + ": not a line of t3vp sweep (" + what + ")");
+}
+
 // The fields of one run summary that merge's table reads.
 void check_run_summary(const nlohmann::ordered_json& run, const std::string& where) {
-  const auto need = [&](bool ok, const std::string& what) {
-    if (!ok) throw config_error(where + ": not a line of t3vp sweep (" + what + ")");
-  };
+  const auto need = [&](bool ok, const std::string& what) { sweep_need(ok, where, what); };
   need(run.is_object(), "a run summary is not an object");
   need(field(run, {"mode"}).is_string(), "a run has no mode");
   need(field(run, {"time_ns", "total"}).is_number(), "a run has no time_ns.total");
@@ -274,9 +273,7 @@ void check_run_summary(const nlohmann::ordered_json& run, const std::string& whe
 
 // Everything merge reads of a line, with its type.
 void check_line(const nlohmann::ordered_json& line, const std::string& where) {
-  const auto need = [&](bool ok, const std::string& what) {
-    if (!ok) throw config_error(where + ": not a line of t3vp sweep (" + what + ")");
-  };
+  const auto need = [&](bool ok, const std::string& what) { sweep_need(ok, where, what); };
   need(line.is_object() && line.contains("index") && line["index"].is_number_unsigned() && line.contains("points") &&
            line["points"].is_number_unsigned(),
        "no index/points");
@@ -308,10 +305,7 @@ merge_result merge_sweep(const std::vector<std::string>& files) {
   std::vector<std::string> grid_axes;
   std::string grid_command, grid_from;
   for (const auto& f : files) {
-    std::error_code ec;
-    if (std::filesystem::is_directory(f, ec)) throw config_error("merge: '" + f + "' is a directory, not a JSON-lines file");
-    std::ifstream in(f);
-    if (!in) throw config_error("merge: cannot read '" + f + "'");
+    std::ifstream in = open_input_file(f, "merge input");
     std::string text;
     for (std::size_t ln = 1; std::getline(in, text); ++ln) {
       if (text.find_first_not_of(" \t\r") == std::string::npos) continue;
