@@ -1,4 +1,5 @@
 #include "platform/child_pool.h"
+#include "platform/config.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -6,7 +7,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdlib>
+#include <cstring>
 #include <cstdio>
 #include <fstream>
 #include <map>
@@ -99,8 +103,13 @@ std::string read_text_file(const std::string& path) {
 }
 
 temp_dir::temp_dir(const std::string& prefix) {
-  std::string tmpl = "/tmp/" + prefix + "_XXXXXX";
-  if (!mkdtemp(tmpl.data())) throw std::runtime_error("cannot create a temporary directory");
+  // $TMPDIR first: cluster jobs point it at node-local scratch.
+  const char* env = std::getenv("TMPDIR");
+  const std::string parent = env && *env ? env : "/tmp";
+  std::string tmpl = parent + "/" + prefix + "_XXXXXX";
+  if (!mkdtemp(tmpl.data()))
+    throw config_error("cannot create a temporary directory in " + parent + " (" + std::strerror(errno) +
+                             "); set TMPDIR to a writable directory");
   path_ = tmpl;
 }
 

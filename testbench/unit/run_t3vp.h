@@ -17,8 +17,9 @@ struct process_result {
   std::string output;  // stdout and stderr
 };
 
-inline process_result run_t3vp(const std::string& args) {
-  const std::string cmd = std::string(T3VP_BINARY) + " " + args + " 2>&1";
+// env: shell assignments put before the binary (e.g. "TMPDIR=/x"), or empty.
+inline process_result run_t3vp_env(const std::string& env, const std::string& args) {
+  const std::string cmd = env + " " + std::string(T3VP_BINARY) + " " + args + " 2>&1";
   process_result r{-1, ""};
   FILE* p = popen(cmd.c_str(), "r");
   if (!p) return r;
@@ -29,6 +30,8 @@ inline process_result run_t3vp(const std::string& args) {
   r.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
   return r;
 }
+
+inline process_result run_t3vp(const std::string& args) { return run_t3vp_env("", args); }
 
 inline std::string read_text(const std::string& path) {
   std::ifstream in(path);

@@ -272,6 +272,18 @@ TEST_CASE("sweep without a mode axis compares every mode per point", "[sweep][sy
   CHECK(j["command"] == "compare");
   CHECK(j["result"]["runs"].size() == 5);
   CHECK(j["result"]["speedup"]["sequential"].get<double>() == Approx(1.0));
+  // The children's scratch files go under $TMPDIR (cluster jobs point it at node-local disk) and are
+  // removed; a $TMPDIR that does not exist is bad input named as such.
+  const std::string scratch = temp_path("scratch");
+  REQUIRE(shell("mkdir -p " + scratch) == 0);
+  r = run_t3vp_env("TMPDIR=" + scratch, "sweep --quiet --grid " + grid + " --out " + out + " " + tiny);
+  INFO(r.output);
+  CHECK(r.exit_code == 0);
+  CHECK(shell("rmdir " + scratch) == 0);  // (fails unless it is empty again)
+  r = run_t3vp_env("TMPDIR=" + scratch, "sweep --quiet --grid " + grid + " --out " + out + " " + tiny);
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("cannot create a temporary directory in " + scratch) != std::string::npos);
   std::remove(grid.c_str());
   std::remove(out.c_str());
 }
