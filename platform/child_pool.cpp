@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,7 +24,9 @@ extern char** environ;
 namespace t3vp {
 namespace {
 
-pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log_path) {
+// The child starts with `mask`, the signal mask the parent had before run_children blocked its signals.
+pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log_path,
+            const sigset_t& mask) {
   std::vector<char*> argv;
   argv.push_back(const_cast<char*>(exe.c_str()));
   for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
@@ -31,12 +35,61 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
   posix_spawn_file_actions_init(&fa);
   posix_spawn_file_actions_addopen(&fa, 1, log_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
   posix_spawn_file_actions_adddup2(&fa, 1, 2);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setsigmask(&attr, &mask);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
   pid_t pid = -1;
-  const int rc = posix_spawn(&pid, exe.c_str(), &fa, nullptr, argv.data(), environ);
+  const int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv.data(), environ);
+  posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
   if (rc != 0) throw std::runtime_error("cannot start '" + exe + "'");
   return pid;
 }
+
+// While children run, SIGCHLD and the termination signals are blocked and taken with sigwaitinfo (no
+// handler, no race between a check and a wait). On the way out, however it is left, every child still
+// running gets `stop_signal` and is reaped, and the signal state is restored.
+class child_guard {
+ public:
+  explicit child_guard(std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>>& running)
+      : running_(running) {
+    sigemptyset(&watched_);
+    for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) sigaddset(&watched_, s);
+    // (An ignored SIGCHLD would be discarded, not left pending.)
+    struct sigaction dfl {};
+    dfl.sa_handler = SIG_DFL;
+    sigemptyset(&dfl.sa_mask);
+    sigaction(SIGCHLD, &dfl, &old_chld_);
+    pthread_sigmask(SIG_BLOCK, &watched_, &old_mask_);
+  }
+  ~child_guard() {
+    for (const auto& c : running_) kill(c.first, stop_signal);
+    for (const auto& c : running_) waitpid(c.first, nullptr, 0);
+    sigaction(SIGCHLD, &old_chld_, nullptr);
+    // Termination signals that arrived while the children were being stopped stay pending and act on
+    // unblocking, as they would have without the guard.
+    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+  }
+  child_guard(const child_guard&) = delete;
+  child_guard& operator=(const child_guard&) = delete;
+
+  const sigset_t& child_mask() const { return old_mask_; }
+  // The next watched signal (SIGCHLD: some child changed state).
+  int wait() const {
+    for (;;) {
+      const int s = sigwaitinfo(&watched_, nullptr);
+      if (s > 0) return s;
+      if (errno != EINTR) throw std::runtime_error(std::string("waiting for child runs: ") + std::strerror(errno));
+    }
+  }
+  int stop_signal = SIGTERM;
+
+ private:
+  std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>>& running_;
+  sigset_t watched_, old_mask_;
+  struct sigaction old_chld_ {};
+};
 
 }  // namespace
 
@@ -56,6 +109,7 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
   std::vector<char> started(jobs.size(), 0), ended(jobs.size(), 0);
   std::size_t first_waiting = 0, running = 0, finished = 0;
   std::map<pid_t, std::pair<std::size_t, clock::time_point>> by_pid;
+  child_guard guard(by_pid);
   const auto end_job = [&](std::size_t i) {
     ended[i] = 1;
     ++finished;
@@ -73,27 +127,37 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
         end_job(i);
         continue;
       }
-      by_pid[spawn(exe, j.args, j.log_path)] = {i, clock::now()};
+      by_pid[spawn(exe, j.args, j.log_path, guard.child_mask())] = {i, clock::now()};
       ++running;
     }
     if (running == 0) {
       if (finished < jobs.size()) throw std::logic_error("run_children: a job depends on one that cannot end");
       break;
     }
+    const int sig = guard.wait();
+    if (sig != SIGCHLD) {
+      guard.stop_signal = sig;  // the children stop the way the user asked this process to
+      throw interrupted(sig, by_pid.size());
+    }
     int status = 0;
-    const pid_t pid = waitpid(-1, &status, 0);
-    if (pid < 0) break;
-    auto it = by_pid.find(pid);
-    if (it == by_pid.end()) continue;
-    child_job& j = jobs[it->second.first];
-    j.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    j.wall_s = std::chrono::duration<double>(clock::now() - it->second.second).count();
-    const std::size_t done = it->second.first;
-    by_pid.erase(it);
-    --running;
-    end_job(done);
+    for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
+      auto it = by_pid.find(pid);
+      if (it == by_pid.end()) continue;
+      child_job& j = jobs[it->second.first];
+      j.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      j.wall_s = std::chrono::duration<double>(clock::now() - it->second.second).count();
+      const std::size_t done = it->second.first;
+      by_pid.erase(it);
+      --running;
+      end_job(done);
+    }
   }
 }
+
+interrupted::interrupted(int sig, std::size_t stopped)
+    : std::runtime_error(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM") +
+                         "; stopped " + std::to_string(stopped) + " child run(s) and removed the scratch files"),
+      signal(sig) {}
 
 std::string read_text_file(const std::string& path) {
   std::ifstream in(path);

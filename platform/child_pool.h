@@ -4,6 +4,7 @@
 // out to children of this same executable.
 #include <cstddef>
 #include <functional>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,13 @@ struct child_job {
   bool skipped = false;
 };
 
+// SIGINT, SIGTERM or SIGHUP arrived while children ran: they got the same signal and were reaped. The
+// command line removes its scratch directory on the way out and then ends by that signal.
+struct interrupted : std::runtime_error {
+  interrupted(int sig, std::size_t stopped);
+  int signal;
+};
+
 // The path of the running executable (/proc/self/exe).
 std::string self_exe();
 
@@ -32,7 +40,7 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
 
 std::string read_text_file(const std::string& path);
 
-// A fresh directory under /tmp, removed with its files (one level) on destruction.
+// A fresh directory under $TMPDIR (/tmp when unset), removed with its files (one level) on destruction.
 class temp_dir {
  public:
   explicit temp_dir(const std::string& prefix);

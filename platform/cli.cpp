@@ -1,6 +1,7 @@
 #include "platform/cli.h"
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -461,6 +462,13 @@ int run_command(int argc, char** argv) {
   } catch (const config_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());
     return 2;
+  } catch (const interrupted& e) {
+    // The scratch directory went with the stack; end by the same signal, as a shell expects.
+    std::fprintf(stderr, "t3vp: %s\n", e.what());
+    std::fflush(nullptr);
+    std::signal(e.signal, SIG_DFL);
+    std::raise(e.signal);
+    return 128 + e.signal;
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());
     return 2;

@@ -3,6 +3,8 @@
 // input errors. Tiny configurations only (a few hundred tokens, 2-4 GPUs, no data).
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
+#include <dirent.h>
+#include <algorithm>
 #include <cmath>
 #include <map>
 #include <set>
@@ -286,6 +288,43 @@ TEST_CASE("sweep without a mode axis compares every mode per point", "[sweep][sy
   CHECK(r.output.find("cannot create a temporary directory in " + scratch) != std::string::npos);
   std::remove(grid.c_str());
   std::remove(out.c_str());
+}
+
+namespace {
+// Processes whose command line mentions `text` (scans /proc).
+std::vector<std::string> processes_mentioning(const std::string& text) {
+  std::vector<std::string> found;
+  if (DIR* d = opendir("/proc")) {
+    while (dirent* e = readdir(d)) {
+      if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
+      std::string cmdline = read_text(std::string("/proc/") + e->d_name + "/cmdline");
+      std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
+      if (cmdline.find(text) != std::string::npos) found.push_back(cmdline);
+    }
+    closedir(d);
+  }
+  return found;
+}
+}  // namespace
+
+TEST_CASE("a compare stopped by SIGTERM stops its child runs, removes its scratch files and ends by the signal",
+          "[study][cli]") {
+  const std::string scratch = temp_path("sigterm"), log = temp_path("sigterm.log"), status = temp_path("sigterm.status");
+  REQUIRE(shell("mkdir -p " + scratch) == 0);
+  // Long enough (4096 tokens on 8 GPUs) that the children still run when the signal comes.
+  const std::string script = "TMPDIR=" + scratch + " " + T3VP_BINARY +
+                             " compare --quiet --jobs 2 --set workload.tokens=4096 --set data.mode=off >" + log +
+                             " 2>&1 & pid=$!; for i in $(seq 400); do ls " + scratch +
+                             "/*/*.log >/dev/null 2>&1 && break; sleep 0.05; done; kill -TERM $pid; wait $pid; echo $? >" +
+                             status;
+  REQUIRE(shell("bash -c '" + script + "'") == 0);
+  INFO(read_text(log));
+  CHECK(read_text(status) == "143\n");  // 128 + SIGTERM
+  CHECK(read_text(log).find("interrupted by SIGTERM; stopped 2 child run(s)") != std::string::npos);
+  CHECK(processes_mentioning(scratch).empty());
+  CHECK(shell("rmdir " + scratch) == 0);  // (fails unless the scratch files are gone)
+  std::remove(log.c_str());
+  std::remove(status.c_str());
 }
 
 TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message", "[sweep][cli]") {
