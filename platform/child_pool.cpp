@@ -145,6 +145,7 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
       if (it == by_pid.end()) continue;
       child_job& j = jobs[it->second.first];
       j.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+      j.term_signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
       j.wall_s = std::chrono::duration<double>(clock::now() - it->second.second).count();
       const std::size_t done = it->second.first;
       by_pid.erase(it);
@@ -152,6 +153,13 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
       end_job(done);
     }
   }
+}
+
+std::string describe_end(const child_job& j) {
+  if (!j.term_signal) return "exit code " + std::to_string(j.exit_code);
+  std::string s = "killed by signal " + std::to_string(j.term_signal) + " (" + strsignal(j.term_signal);
+  if (j.term_signal == SIGKILL) s += "; e.g. the kernel's out-of-memory killer";
+  return s + ")";
 }
 
 interrupted::interrupted(int sig, std::size_t stopped)

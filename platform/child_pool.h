@@ -14,6 +14,7 @@ struct child_job {
   std::vector<std::string> args;  // arguments after the executable
   std::string log_path;           // the child's stdout and stderr
   int exit_code = -1;             // -1: did not exit normally (signal) or never ran
+  int term_signal = 0;            // the signal that ended it, if one did
   double wall_s = 0;
   // Starts only after job (index - depends_back) has ended (0: no dependency); then, when `skip` says
   // so, it is not run at all and counts as done with exit code 0 and `skipped` set.
@@ -28,6 +29,9 @@ struct interrupted : std::runtime_error {
   interrupted(int sig, std::size_t stopped);
   int signal;
 };
+
+// "exit code N", or "killed by signal N (NAME...)" for a child a signal ended.
+std::string describe_end(const child_job& j);
 
 // The path of the running executable (/proc/self/exe).
 std::string self_exe();

@@ -114,7 +114,7 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
     if (c.skipped) continue;
     if (c.exit_code != 0 && c.exit_code != 1) {
       bad_input |= c.exit_code == 2;
-      failures += "\n--- mode " + mode + " (exit code " + std::to_string(c.exit_code) + ") ---\n" +
+      failures += "\n--- mode " + mode + " (" + describe_end(c) + ") ---\n" +
                   read_text_file(c.log_path);
       continue;
     }

@@ -212,7 +212,7 @@ int run_sweep(const config& base, const std::string& exe, const sweep_grid& grid
       line["result"] = result;
       if (j.exit_code == 1) exit_code = std::max(exit_code, 1);
     } else {
-      line["error"] = last_lines(read_text_file(j.log_path), 8);
+      line["error"] = (j.term_signal ? describe_end(j) + "\n" : std::string()) + last_lines(read_text_file(j.log_path), 8);
       exit_code = 3;
     }
     line["wall_s"] = j.wall_s;

@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 #include <dirent.h>
+#include <signal.h>
+#include <unistd.h>
 #include <algorithm>
 #include <cmath>
 #include <map>
@@ -291,15 +293,16 @@ TEST_CASE("sweep without a mode axis compares every mode per point", "[sweep][sy
 }
 
 namespace {
-// Processes whose command line mentions `text` (scans /proc).
-std::vector<std::string> processes_mentioning(const std::string& text) {
-  std::vector<std::string> found;
+// Processes whose command line mentions every one of `texts` (scans /proc): pid and command line.
+std::vector<std::pair<pid_t, std::string>> processes_mentioning(std::initializer_list<std::string> texts) {
+  std::vector<std::pair<pid_t, std::string>> found;
   if (DIR* d = opendir("/proc")) {
     while (dirent* e = readdir(d)) {
       if (e->d_name[0] < '0' || e->d_name[0] > '9') continue;
       std::string cmdline = read_text(std::string("/proc/") + e->d_name + "/cmdline");
       std::replace(cmdline.begin(), cmdline.end(), '\0', ' ');
-      if (cmdline.find(text) != std::string::npos) found.push_back(cmdline);
+      if (std::all_of(texts.begin(), texts.end(), [&](const std::string& t) { return cmdline.find(t) != std::string::npos; }))
+        found.emplace_back(pid_t(std::stol(e->d_name)), cmdline);
     }
     closedir(d);
   }
@@ -321,8 +324,30 @@ TEST_CASE("a compare stopped by SIGTERM stops its child runs, removes its scratc
   INFO(read_text(log));
   CHECK(read_text(status) == "143\n");  // 128 + SIGTERM
   CHECK(read_text(log).find("interrupted by SIGTERM; stopped 2 child run(s)") != std::string::npos);
-  CHECK(processes_mentioning(scratch).empty());
+  CHECK(processes_mentioning({scratch}).empty());
   CHECK(shell("rmdir " + scratch) == 0);  // (fails unless the scratch files are gone)
+  std::remove(log.c_str());
+  std::remove(status.c_str());
+}
+
+TEST_CASE("a compare whose child run is killed says which mode and by what signal", "[study][cli]") {
+  const std::string scratch = temp_path("sigkill"), log = temp_path("sigkill.log"), status = temp_path("sigkill.status");
+  REQUIRE(shell("mkdir -p " + scratch) == 0);
+  std::remove(status.c_str());
+  REQUIRE(shell("bash -c 'TMPDIR=" + scratch + " " + T3VP_BINARY +
+                " compare --quiet --jobs 2 --set workload.tokens=4096 --set data.mode=off >" + log + " 2>&1; echo $? >" +
+                status + "' &") == 0);
+  bool killed = false;
+  for (int i = 0; i < 600 && !killed; ++i) {  // (up to 30 s for the child to start)
+    for (const auto& [pid, cmdline] : processes_mentioning({scratch, "sequential.json"})) killed |= kill(pid, SIGKILL) == 0;
+    if (!killed) usleep(50000);
+  }
+  CHECK(killed);
+  for (int i = 0; i < 1200 && read_text(status).empty(); ++i) usleep(50000);  // the other runs finish
+  INFO(read_text(log));
+  CHECK(read_text(status) == "3\n");
+  CHECK(read_text(log).find("--- mode sequential (killed by signal 9 (") != std::string::npos);
+  CHECK(shell("rmdir " + scratch) == 0);
   std::remove(log.c_str());
   std::remove(status.c_str());
 }
