@@ -335,7 +335,8 @@ TEST_CASE("a compare whose child run is killed says which mode and by what signa
   REQUIRE(shell("mkdir -p " + scratch) == 0);
   std::remove(status.c_str());
   REQUIRE(shell("bash -c 'TMPDIR=" + scratch + " " + T3VP_BINARY +
-                " compare --quiet --jobs 2 --set workload.tokens=4096 --set data.mode=off >" + log + " 2>&1; echo $? >" +
+                " compare --quiet --jobs 2 --set system.gpus=4 --set workload.tokens=1024 --set data.mode=off >" + log +
+                " 2>&1; echo $? >" +
                 status + "' &") == 0);
   bool killed = false;
   for (int i = 0; i < 600 && !killed; ++i) {  // (up to 30 s for the child to start)
@@ -343,7 +344,7 @@ TEST_CASE("a compare whose child run is killed says which mode and by what signa
     if (!killed) usleep(50000);
   }
   CHECK(killed);
-  for (int i = 0; i < 1200 && read_text(status).empty(); ++i) usleep(50000);  // the other runs finish
+  for (int i = 0; i < 4800 && read_text(status).empty(); ++i) usleep(50000);  // the other runs finish (sanitizers: slow)
   INFO(read_text(log));
   CHECK(read_text(status) == "3\n");
   CHECK(read_text(log).find("--- mode sequential (killed by signal 9 (") != std::string::npos);
