@@ -27,7 +27,7 @@ command_processor::command_processor(const sc_core::sc_module_name& name, sm_arr
             [this](std::uint64_t) { update_irq(); });
   regs_.add({"IRQ_ENABLE", 0x020, 0, reg_access::rw, "interrupt enables, same bits as IRQ_STATUS"},
             [this](std::uint64_t) { update_irq(); });
-  regs_.add({"KERNEL_TIME_PS", 0x028, 0, reg_access::ro, "duration of the last kernel, doorbell to last store, ps"});
+  regs_.add({"KERNEL_TIME_PS", 0x028, 0, reg_access::ro, "duration of the last kernel, doorbell to last store and the L2 write-back after it, ps"});
   regs_.add({"ERROR_CODE", 0x030, 0, reg_access::ro,
              "why the last launch was rejected: 0 none, 1 matrix size, 2 tile, 3 operand address, 4 dispatch order, "
              "5 kernel type, 6 ring descriptor"});

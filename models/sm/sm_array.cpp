@@ -225,7 +225,7 @@ void sm_array::trace_stages() const {
 
 void sm_array::report_stats(stat_sink& s) const {
   s.add("kernels", double(kernels_), "kernels", "kernels launched");
-  s.add("last_kernel_ns", (end_ - start_).to_seconds() * 1e9, "ns", "duration of the last kernel: launch to last store completed");
+  s.add("last_kernel_ns", (end_ - start_).to_seconds() * 1e9, "ns", "duration of the last kernel: launch to last store completed and the L2 written back");
 }
 
 }  // namespace t3vp
