@@ -24,7 +24,44 @@ extern char** environ;
 namespace t3vp {
 namespace {
 
-// The child starts with `mask`, the signal mask the parent had before run_children blocked its signals.
+int deferred_signal = 0;
+// The signal mask before the first temp_dir or child_guard blocked anything: the children's.
+sigset_t original_mask;
+int block_depth = 0;
+
+void block(const sigset_t& set, sigset_t& old) {
+  pthread_sigmask(SIG_BLOCK, &set, &old);
+  if (block_depth++ == 0) original_mask = old;
+}
+
+void unblock(const sigset_t& old) {
+  pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  --block_depth;
+}
+
+// SIGINT, SIGTERM and SIGHUP, except those the process ignores (nohup, a background job of a script):
+// an ignored signal must stay ignored, and a blocked one would be queued for sigwaitinfo anyway.
+sigset_t termination_signals() {
+  sigset_t set;
+  sigemptyset(&set);
+  for (int sig : {SIGINT, SIGTERM, SIGHUP}) {
+    struct sigaction sa {};
+    if (sigaction(sig, nullptr, &sa) == 0 && sa.sa_handler != SIG_IGN) sigaddset(&set, sig);
+  }
+  return set;
+}
+
+// Takes the signals of `set` that are pending (blocked) and remembers the first, so that they act
+// once the scratch files are gone (run_cli) instead of the moment they are unblocked.
+void take_pending(const sigset_t& set) {
+  const timespec zero{0, 0};
+  for (int sig; (sig = sigtimedwait(&set, nullptr, &zero)) > 0;)
+    if (!deferred_signal) deferred_signal = sig;
+}
+
+const char* signal_name(int sig) { return sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : sig == SIGTERM ? "SIGTERM" : "a signal"; }
+
+// The child starts with `mask`, the signal mask this process had before it blocked any.
 pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const std::string& log_path,
             const sigset_t& mask) {
   std::vector<char*> argv;
@@ -43,7 +80,7 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
   const int rc = posix_spawn(&pid, exe.c_str(), &fa, &attr, argv.data(), environ);
   posix_spawnattr_destroy(&attr);
   posix_spawn_file_actions_destroy(&fa);
-  if (rc != 0) throw std::runtime_error("cannot start '" + exe + "'");
+  if (rc != 0) throw std::runtime_error("cannot start '" + exe + "': " + std::strerror(rc));
   return pid;
 }
 
@@ -52,29 +89,27 @@ pid_t spawn(const std::string& exe, const std::vector<std::string>& args, const 
 // running gets `stop_signal` and is reaped, and the signal state is restored.
 class child_guard {
  public:
-  explicit child_guard(std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>>& running)
-      : running_(running) {
-    sigemptyset(&watched_);
-    for (int s : {SIGCHLD, SIGINT, SIGTERM, SIGHUP}) sigaddset(&watched_, s);
-    // (An ignored SIGCHLD would be discarded, not left pending.)
+  using running_map = std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>>;
+  explicit child_guard(running_map& running) : running_(running), termination_(termination_signals()) {
+    watched_ = termination_;
+    sigaddset(&watched_, SIGCHLD);
+    // (An ignored SIGCHLD would reap the children itself: waitpid would never see their status.)
     struct sigaction dfl {};
     dfl.sa_handler = SIG_DFL;
     sigemptyset(&dfl.sa_mask);
     sigaction(SIGCHLD, &dfl, &old_chld_);
-    pthread_sigmask(SIG_BLOCK, &watched_, &old_mask_);
+    block(watched_, old_mask_);
   }
   ~child_guard() {
-    for (const auto& c : running_) kill(c.first, stop_signal);
-    for (const auto& c : running_) waitpid(c.first, nullptr, 0);
+    stop_children();
+    take_pending(termination_);  // (a second Ctrl-C, or the same signal from the terminal and a parent)
     sigaction(SIGCHLD, &old_chld_, nullptr);
-    // Termination signals that arrived while the children were being stopped stay pending and act on
-    // unblocking, as they would have without the guard.
-    pthread_sigmask(SIG_SETMASK, &old_mask_, nullptr);
+    unblock(old_mask_);
   }
   child_guard(const child_guard&) = delete;
   child_guard& operator=(const child_guard&) = delete;
 
-  const sigset_t& child_mask() const { return old_mask_; }
+  static const sigset_t& child_mask() { return original_mask; }
   // The next watched signal (SIGCHLD: some child changed state).
   int wait() const {
     for (;;) {
@@ -86,8 +121,30 @@ class child_guard {
   int stop_signal = SIGTERM;
 
  private:
-  std::map<pid_t, std::pair<std::size_t, std::chrono::steady_clock::time_point>>& running_;
-  sigset_t watched_, old_mask_;
+  // SIGCONT too, for a child someone stopped; one that has not ended after a grace period is killed.
+  void stop_children() {
+    for (const auto& c : running_) {
+      kill(c.first, stop_signal);
+      kill(c.first, SIGCONT);
+    }
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (!running_.empty()) {
+      for (auto it = running_.begin(); it != running_.end();)
+        it = waitpid(it->first, nullptr, WNOHANG) != 0 ? running_.erase(it) : std::next(it);
+      if (running_.empty()) break;
+      if (std::chrono::steady_clock::now() > deadline) {
+        for (const auto& c : running_) kill(c.first, SIGKILL);
+        for (const auto& c : running_) waitpid(c.first, nullptr, 0);
+        running_.clear();
+        break;
+      }
+      const timespec tick{0, 10'000'000};
+      nanosleep(&tick, nullptr);
+    }
+  }
+
+  running_map& running_;
+  sigset_t termination_, watched_, old_mask_;
   struct sigaction old_chld_ {};
 };
 
@@ -135,10 +192,6 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
       break;
     }
     const int sig = guard.wait();
-    if (sig != SIGCHLD) {
-      guard.stop_signal = sig;  // the children stop the way the user asked this process to
-      throw interrupted(sig, by_pid.size());
-    }
     int status = 0;
     for (pid_t pid; (pid = waitpid(-1, &status, WNOHANG)) > 0;) {
       auto it = by_pid.find(pid);
@@ -150,10 +203,16 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
       const std::size_t done = it->second.first;
       by_pid.erase(it);
       --running;
-      end_job(done);
+      if (sig == SIGCHLD) end_job(done);
+    }
+    if (sig != SIGCHLD) {
+      guard.stop_signal = sig;  // the children stop the way the user asked this process to
+      throw interrupted(sig, by_pid.size());
     }
   }
 }
+
+int deferred_termination_signal() { return deferred_signal; }
 
 std::string describe_end(const child_job& j) {
   if (!j.term_signal) return "exit code " + std::to_string(j.exit_code);
@@ -163,8 +222,8 @@ std::string describe_end(const child_job& j) {
 }
 
 interrupted::interrupted(int sig, std::size_t stopped)
-    : std::runtime_error(std::string("interrupted by ") + (sig == SIGINT ? "SIGINT" : sig == SIGHUP ? "SIGHUP" : "SIGTERM") +
-                         "; stopped " + std::to_string(stopped) + " child run(s) and removed the scratch files"),
+    : std::runtime_error(std::string("interrupted by ") + signal_name(sig) + "; stopped " + std::to_string(stopped) +
+                         " child run(s) and removed the scratch files"),
       signal(sig) {}
 
 std::string read_text_file(const std::string& path) {
@@ -174,14 +233,19 @@ std::string read_text_file(const std::string& path) {
   return os.str();
 }
 
-temp_dir::temp_dir(const std::string& prefix) {
+temp_dir::temp_dir(const std::string& prefix) : blocked_(termination_signals()) {
+  // A termination signal waits until the directory is gone (run_cli then ends by it).
+  block(blocked_, old_mask_);
   // $TMPDIR first: cluster jobs point it at node-local scratch.
   const char* env = std::getenv("TMPDIR");
   const std::string parent = env && *env ? env : "/tmp";
   std::string tmpl = parent + "/" + prefix + "_XXXXXX";
-  if (!mkdtemp(tmpl.data()))
-    throw config_error("cannot create a temporary directory in " + parent + " (" + std::strerror(errno) +
-                             "); set TMPDIR to a writable directory");
+  if (!mkdtemp(tmpl.data())) {
+    const int err = errno;
+    unblock(old_mask_);
+    throw config_error("cannot create a temporary directory in " + parent + " (" + std::strerror(err) +
+                       "); set TMPDIR to a writable directory");
+  }
   path_ = tmpl;
 }
 
@@ -194,6 +258,8 @@ temp_dir::~temp_dir() {
     closedir(d);
   }
   rmdir(path_.c_str());
+  take_pending(blocked_);
+  unblock(old_mask_);
 }
 
 }  // namespace t3vp

@@ -2,6 +2,7 @@
 // Runs t3vp child processes (`t3vp run ...`), a bounded number at once. Every mode of every point is
 // its own SystemC elaboration, and SystemC allows one per process, so compare, study and sweep fan
 // out to children of this same executable.
+#include <signal.h>
 #include <cstddef>
 #include <functional>
 #include <stdexcept>
@@ -30,6 +31,10 @@ struct interrupted : std::runtime_error {
   int signal;
 };
 
+// The termination signal that arrived while a temp_dir or run_children held it back and that nothing
+// has acted on yet, or 0: the command line ends by it once the scratch files are gone.
+int deferred_termination_signal();
+
 // "exit code N", or "killed by signal N (NAME...)" for a child a signal ended.
 std::string describe_end(const child_job& j);
 
@@ -45,6 +50,8 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
 std::string read_text_file(const std::string& path);
 
 // A fresh directory under $TMPDIR (/tmp when unset), removed with its files (one level) on destruction.
+// SIGINT, SIGTERM and SIGHUP wait while it exists (deferred_termination_signal), so none can end the
+// process with the directory left behind.
 class temp_dir {
  public:
   explicit temp_dir(const std::string& prefix);
@@ -56,6 +63,7 @@ class temp_dir {
 
  private:
   std::string path_;
+  sigset_t blocked_, old_mask_;
 };
 
 }  // namespace t3vp

@@ -429,6 +429,18 @@ int out_of_memory() {
   return 3;
 }
 
+// Ends the process by `sig` with its default action, as a shell expects of an interrupted command.
+int end_by_signal(int sig) {
+  std::fflush(nullptr);
+  std::signal(sig, SIG_DFL);
+  sigset_t one;
+  sigemptyset(&one);
+  sigaddset(&one, sig);
+  pthread_sigmask(SIG_UNBLOCK, &one, nullptr);
+  std::raise(sig);
+  return 128 + sig;
+}
+
 int run_command(int argc, char** argv) {
   if (argc >= 2 && std::string(argv[1]) == "ctl") return run_ctl(argc - 1, argv + 1);  // a client: no configuration
   try {
@@ -463,12 +475,9 @@ int run_command(int argc, char** argv) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());
     return 2;
   } catch (const interrupted& e) {
-    // The scratch directory went with the stack; end by the same signal, as a shell expects.
+    // The scratch directory went with the stack.
     std::fprintf(stderr, "t3vp: %s\n", e.what());
-    std::fflush(nullptr);
-    std::signal(e.signal, SIG_DFL);
-    std::raise(e.signal);
-    return 128 + e.signal;
+    return end_by_signal(e.signal);
   } catch (const std::invalid_argument& e) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());
     return 2;
@@ -488,6 +497,11 @@ int run_command(int argc, char** argv) {
 
 int run_cli(int argc, char** argv) {
   const int code = run_command(argc, argv);
+  // A termination signal held back while scratch files existed acts now that they are gone.
+  if (const int sig = deferred_termination_signal()) {
+    std::fprintf(stderr, "t3vp: interrupted by signal %d (%s)\n", sig, strsignal(sig));
+    return end_by_signal(sig);
+  }
   // What went to standard output must have arrived (a full disk, a closed pipe): not exit 0 silently.
   std::cout.flush();
   if (std::fflush(stdout) != 0 || std::ferror(stdout) || !std::cout) {

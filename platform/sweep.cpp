@@ -27,9 +27,12 @@ nlohmann::ordered_json run_summary(const nlohmann::ordered_json& run) {
 }
 
 std::string last_lines(const std::string& text, std::size_t n) {
+  // After the (n+1)-th newline from the end (the first one found ends the last line), or all of it.
   std::size_t pos = text.size();
-  for (std::size_t i = 0; i <= n && pos > 0; ++i) pos = text.rfind('\n', pos - 1);
-  return pos == std::string::npos ? text : text.substr(pos + 1);
+  for (std::size_t i = 0; i <= n; ++i) {
+    if (pos == 0 || (pos = text.rfind('\n', pos - 1)) == std::string::npos) return text;
+  }
+  return text.substr(pos + 1);
 }
 
 std::string fmt(const char* f, double v) {
@@ -212,7 +215,8 @@ int run_sweep(const config& base, const std::string& exe, const sweep_grid& grid
       line["result"] = result;
       if (j.exit_code == 1) exit_code = std::max(exit_code, 1);
     } else {
-      line["error"] = (j.term_signal ? describe_end(j) + "\n" : std::string()) + last_lines(read_text_file(j.log_path), 8);
+      const std::string log = last_lines(read_text_file(j.log_path), 8);
+      line["error"] = j.term_signal ? describe_end(j) + (log.empty() ? "" : "\n" + log) : log;
       exit_code = 3;
     }
     line["wall_s"] = j.wall_s;

@@ -348,9 +348,38 @@ TEST_CASE("a compare whose child run is killed says which mode and by what signa
   INFO(read_text(log));
   CHECK(read_text(status) == "3\n");
   CHECK(read_text(log).find("--- mode sequential (killed by signal 9 (") != std::string::npos);
+  for (const auto& p : processes_mentioning({scratch})) kill(p.first, SIGKILL);  // (after a failure above)
   CHECK(shell("rmdir " + scratch) == 0);
   std::remove(log.c_str());
   std::remove(status.c_str());
+}
+
+TEST_CASE("Ctrl-C on a sweep (SIGINT to its process group) leaves no process and no scratch file, and an "
+          "ignored SIGHUP (nohup) stays ignored", "[sweep][cli]") {
+  const std::string scratch = temp_path("sigint"), grid = temp_path("sigint_grid.json"), out = temp_path("sigint.jsonl");
+  const std::string log = temp_path("sigint.log"), status = temp_path("sigint.status");
+  REQUIRE(shell("mkdir -p " + scratch) == 0);
+  write_text(grid, R"([{"key": "system.gpus", "values": [4]}])");
+  // The sweep runs a compare per point, which runs the modes: three levels, each with scratch files,
+  // and every process of the group gets the signal at once (the terminal's Ctrl-C).
+  const std::string sweep = "TMPDIR=" + scratch + " " + T3VP_BINARY + " sweep --quiet --grid " + grid + " --out " + out +
+                            " --set workload.tokens=1024 --set data.mode=off >" + log + " 2>&1";
+  REQUIRE(shell("bash -c 'set -m; " + sweep + " & pid=$!; for i in $(seq 600); do ls " + scratch +
+                "/t3vp_compare_*/*.log >/dev/null 2>&1 && break; sleep 0.05; done; kill -INT -- -$pid; wait $pid; echo $? >" +
+                status + "'") == 0);
+  INFO(read_text(log));
+  CHECK(read_text(status) == "130\n");  // 128 + SIGINT
+  CHECK(read_text(log).find("interrupted by SIGINT") != std::string::npos);
+  CHECK(processes_mentioning({scratch}).empty());
+  CHECK(shell("rmdir " + scratch + " && mkdir " + scratch) == 0);  // (rmdir fails unless every level cleaned up)
+  // With SIGHUP ignored, as nohup leaves it, a hangup changes nothing: the sweep finishes its point.
+  REQUIRE(shell("bash -c 'trap \"\" HUP; " + sweep + " & pid=$!; for i in $(seq 600); do ls " + scratch +
+                "/t3vp_compare_*/*.log >/dev/null 2>&1 && break; sleep 0.05; done; kill -HUP $pid; wait $pid; echo $? >" +
+                status + "'") == 0);
+  CHECK(read_text(status) == "0\n");
+  CHECK(read_text(out).find("\"exit_code\":0") != std::string::npos);
+  CHECK(shell("rmdir " + scratch) == 0);
+  for (const auto& f : {grid, out, log, status}) std::remove(f.c_str());
 }
 
 TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message", "[sweep][cli]") {
