@@ -17,17 +17,8 @@ using namespace t3vp;
 
 namespace {
 
-std::uint32_t bits_of(float f) {
-  std::uint32_t u;
-  std::memcpy(&u, &f, sizeof u);
-  return u;
-}
-
-float float_of(std::uint32_t u) {
-  float f;
-  std::memcpy(&f, &u, sizeof f);
-  return f;
-}
+using golden::float_bits;
+using golden::bits_float;
 
 bool fp16_is_nan(std::uint16_t h) { return (h & 0x7C00u) == 0x7C00u && (h & 0x3FFu) != 0; }
 
@@ -37,7 +28,7 @@ std::size_t conversion_mismatches(const std::vector<float>& values) {
   for (float f : values) {
     const std::uint16_t got = float_to_fp16_rne(f), want = golden::float_to_fp16(f);
     if (got != want && ++bad <= 5) {
-      UNSCOPED_INFO("float 0x" << std::hex << bits_of(f) << ": model 0x" << got << ", golden 0x" << want << std::dec);
+      UNSCOPED_INFO("float 0x" << std::hex << float_bits(f) << ": model 0x" << got << ", golden 0x" << want << std::dec);
     }
   }
   return bad;
@@ -148,11 +139,11 @@ TEST_CASE("gemm math - fp16_to_float matches the golden for all 65536 encodings 
     if (fp16_is_nan(h)) {
       // A NaN stays a quiet NaN of the same sign and payload; it narrows back to the canonical NaN.
       const std::uint32_t expected = (std::uint32_t(h & 0x8000u) << 16) | 0x7FC00000u | (std::uint32_t(h & 0x3FFu) << 13);
-      bad_nan += !std::isnan(f) || !std::isnan(g) || bits_of(f) != expected || float_to_fp16_rne(f) != 0x7E00;
+      bad_nan += !std::isnan(f) || !std::isnan(g) || float_bits(f) != expected || float_to_fp16_rne(f) != 0x7E00;
       continue;
     }
-    if (bits_of(f) != bits_of(g) && ++bad_value <= 5)
-      UNSCOPED_INFO("fp16 0x" << std::hex << u << ": model 0x" << bits_of(f) << ", golden 0x" << bits_of(g) << std::dec);
+    if (float_bits(f) != float_bits(g) && ++bad_value <= 5)
+      UNSCOPED_INFO("fp16 0x" << std::hex << u << ": model 0x" << float_bits(f) << ", golden 0x" << float_bits(g) << std::dec);
     bad_trip += float_to_fp16_rne(f) != h;
   }
   CHECK(bad_value == 0);
@@ -166,7 +157,7 @@ TEST_CASE("gemm math - fp16_to_float matches the golden for all 65536 encodings 
   CHECK(fp16_to_float(0x7BFF) == 65504.0f);
   CHECK(fp16_to_float(0xC000) == -2.0f);
   CHECK(std::isinf(fp16_to_float(0x7C00)));
-  CHECK(bits_of(fp16_to_float(0x8000)) == 0x80000000u);
+  CHECK(float_bits(fp16_to_float(0x8000)) == 0x80000000u);
 }
 
 TEST_CASE("gemm math - float_to_fp16_rne matches the golden on ties, subnormals, overflow and sampled floats", "[gemm]") {
@@ -197,18 +188,18 @@ TEST_CASE("gemm math - float_to_fp16_rne matches the golden on ties, subnormals,
   SECTION("special values, overflow boundary, underflow boundary") {
     const std::vector<float> values = {0.0f, -0.0f, 1.0f, -1.0f, 65504.0f, 65519.996f, 65520.0f, -65520.0f,
                                        std::nextafter(65520.0f, 0.0f), 65536.0f, 1e10f, -1e30f, 3.4028235e38f,
-                                       INFINITY, -INFINITY, NAN, -NAN, float_of(0x7F800001u), float_of(0xFFBFFFFFu),
+                                       INFINITY, -INFINITY, NAN, -NAN, bits_float(0x7F800001u), bits_float(0xFFBFFFFFu),
                                        0x1p-24f, 0x1p-25f, std::nextafter(0x1p-25f, 1.0f), 0x1.8p-25f, 0x1p-26f,
                                        0x1.8p-24f, 0x1.4p-24f, 0x1p-14f, std::nextafter(0x1p-14f, 0.0f),
                                        0x1.ffcp-15f, 0x1.ffep-15f, 0x1.ffdp-15f, 0x1p-126f, 0x1p-149f, -0x1p-149f,
-                                       float_of(0x007FFFFFu)};
+                                       bits_float(0x007FFFFFu)};
     CHECK(conversion_mismatches(values) == 0);
     CHECK(float_to_fp16_rne(65519.996f) == 0x7BFF);
     CHECK(float_to_fp16_rne(65520.0f) == 0x7C00);
     CHECK(float_to_fp16_rne(-1e30f) == 0xFC00);
     CHECK(float_to_fp16_rne(NAN) == 0x7E00);
     CHECK(float_to_fp16_rne(-NAN) == 0x7E00);
-    CHECK(float_to_fp16_rne(float_of(0x7F800001u)) == 0x7E00);
+    CHECK(float_to_fp16_rne(bits_float(0x7F800001u)) == 0x7E00);
     CHECK(float_to_fp16_rne(0x1p-25f) == 0x0000);                        // tie, to even (zero)
     CHECK(float_to_fp16_rne(std::nextafter(0x1p-25f, 1.0f)) == 0x0001);  // just above: up
     CHECK(float_to_fp16_rne(0x1.8p-24f) == 0x0002);                      // 1.5 units: tie to even (2)
@@ -218,17 +209,17 @@ TEST_CASE("gemm math - float_to_fp16_rne matches the golden on ties, subnormals,
 
   SECTION("float subnormals and a strided sweep of all float encodings") {
     std::vector<float> values;
-    for (std::uint64_t u = 0; u <= 0xFFFFFFFFull; u += 4093) values.push_back(float_of(std::uint32_t(u)));
+    for (std::uint64_t u = 0; u <= 0xFFFFFFFFull; u += 4093) values.push_back(bits_float(std::uint32_t(u)));
     for (std::uint32_t u = 0; u < 0x00800000u; u += 997) {
-      values.push_back(float_of(u));
-      values.push_back(float_of(u | 0x80000000u));
+      values.push_back(bits_float(u));
+      values.push_back(bits_float(u | 0x80000000u));
     }
     // Dense around the fp16 range: every float exponent from 2^-26 to 2^16, random mantissas.
     std::uint64_t s = 1;
     for (int i = 0; i < 400000; ++i) {
       const std::uint64_t h = mix64(s++);
       const std::uint32_t exp = 101 + std::uint32_t(h % 43);  // 2^-26 .. 2^16
-      values.push_back(float_of(std::uint32_t(h >> 63 << 31) | (exp << 23) | std::uint32_t(h >> 20 & 0x7FFFFFu)));
+      values.push_back(bits_float(std::uint32_t(h >> 63 << 31) | (exp << 23) | std::uint32_t(h >> 20 & 0x7FFFFFu)));
     }
     CHECK(conversion_mismatches(values) == 0);
   }
@@ -315,9 +306,9 @@ TEST_CASE("gemm math - no FMA contraction in the GEMM build", "[gemm]") {
   REQUIRE(std::fma(a, b, c) == 0x1p-24f);  // the case does discriminate
   // gemm_math.cpp's own translation unit (same flags as the GEMM loops) must not fuse. A fused
   // result is 2^-24 (float bits 0x33800000); compile with -std=c++17, not gnu++17 / -ffp-contract=fast.
-  CHECK(bits_of(fp_contract_probe(a, b, c)) == 0u);
+  CHECK(float_bits(fp_contract_probe(a, b, c)) == 0u);
   // Nor this test's (the golden and the tests are built with the same project flags).
-  CHECK(bits_of(a * b + c) == 0u);
+  CHECK(float_bits(a * b + c) == 0u);
 
   // And in the GEMM data path contraction cannot matter: every FP16 x FP16 product is exact in FP32
   // (11 x 11 significant bits <= 24, and 2^-48 .. 2^32 within FP32's normal range), so
