@@ -7,6 +7,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <set>
 #include <sstream>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -174,10 +175,44 @@ cli_args parse_args(int argc, char** argv) {
     positional.add("files", -1);
   } else if (a.command == "registers") {}
   else throw usage_error("unknown command '" + a.command + "'");
+  // A bare word where an option belongs is most often KEY=VALUE without --set.
+  if (a.command != "merge") {
+    for (int i = 2; i < argc; ++i) {
+      const std::string w = argv[i];
+      if (w.size() > 2 && w.rfind("--", 0) == 0) {
+        const std::string name = w.substr(2, w.find('=') == std::string::npos ? std::string::npos : w.find('=') - 2);
+        const auto* d = opts.find_nothrow(name, false);
+        if (!d) break;  // (an unknown option: reported below, with its own hint)
+        if (w.find('=') == std::string::npos && d->semantic()->max_tokens() > 0) ++i;  // its value follows
+        continue;
+      }
+      if (w.size() > 1 && w[0] == '-') continue;  // (reported below)
+      throw usage_error("unexpected argument '" + w + "'" +
+                        (w.find('=') != std::string::npos ? " (parameters are set with --set: --set " + w + ")" : ""));
+    }
+  }
   po::variables_map vm;
   try {
     po::store(po::command_line_parser(argc - 1, argv + 1).options(opts).positional(positional).run(), vm);
     po::notify(vm);
+  } catch (const po::unknown_option& e) {
+    // An option of another command, or a parameter given as an option (--gpus 4).
+    std::string name = e.get_option_name();
+    name.erase(0, name.find_first_not_of('-'));
+    static const std::set<std::string> elsewhere = {"pattern", "mode", "trace", "bind", "port", "max-line-bytes",
+                                                    "format", "jobs", "svg", "large", "models", "tp", "sublayers",
+                                                    "csv", "list", "grid", "shard", "out"};
+    if (elsewhere.count(name))
+      throw usage_error("--" + name + " does not apply to " + a.command +
+                        (name == "mode" && (a.command == "compare" || a.command == "study") ? " (it runs every mode)" : ""));
+    std::string key = name;
+    std::replace(key.begin(), key.end(), '-', '_');
+    std::string near;
+    for (const auto& d : config::schema())
+      if (d.key == key || (d.key.size() > key.size() && d.key.compare(d.key.size() - key.size() - 1, std::string::npos, "." + key) == 0))
+        near = d.key;
+    throw usage_error(std::string(e.what()) +
+                      (near.empty() ? "" : " (parameters are set with --set: --set " + near + "=VALUE)"));
   } catch (const po::error& e) {
     throw usage_error(e.what());
   }
@@ -469,7 +504,10 @@ int run_command(int argc, char** argv) {
     }
     throw usage_error("unknown command '" + a.command + "'");
   } catch (const usage_error& e) {
-    std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);
+    // The whole usage only when there is nothing else to go on; otherwise it would push the error
+    // off the screen.
+    if (argc < 2) std::fprintf(stderr, "t3vp: error: %s\n\n%s", e.what(), usage_text);
+    else std::fprintf(stderr, "t3vp: error: %s\n(t3vp help lists the commands and their options)\n", e.what());
     return 2;
   } catch (const config_error& e) {
     std::fprintf(stderr, "t3vp: error: %s\n", e.what());

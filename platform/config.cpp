@@ -1,6 +1,7 @@
 #include "platform/config.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -172,6 +173,21 @@ std::string config::suggest(const std::string& unknown) {
   return best_d <= std::max<std::size_t>(3, unknown.size() / 3) ? best : std::string();
 }
 
+std::string config::unknown_key_message(const std::string& unknown) {
+  std::string leaf = unknown.substr(unknown.rfind('.') + 1);
+  std::transform(leaf.begin(), leaf.end(), leaf.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  const std::string group = unknown.substr(0, unknown.find('.') == std::string::npos ? 0 : unknown.find('.'));
+  std::string where;
+  if (leaf == "tp" || leaf == "tp_degree" || leaf == "tensor_parallel" || leaf == "tensor_parallelism")
+    where = "the TP degree is the number of GPUs: system.gpus";
+  else if (group == "hbm" && (leaf.find("bandwidth") != std::string::npos || leaf.find("gbps") != std::string::npos))
+    where = "the HBM peak follows from hbm.tck_ns (1024 GB/s at 1.0 ns), hbm.burst_bytes, hbm.burst_cycles and the "
+            "pseudo-channel count; memtest reports it as peak_gbps";
+  const std::string near = where.empty() ? suggest(unknown) : std::string();
+  return "unknown parameter '" + unknown + "'" +
+         (!where.empty() ? " (" + where + ")" : near.empty() ? "" : " (did you mean '" + near + "'?)");
+}
+
 config::config() {
   for (const auto& d : schema()) values_[d.key] = parse_text(d, d.default_value, "built-in default");
 }
@@ -224,7 +240,7 @@ void config::load_json_text(const std::string& text, const std::string& origin) 
     return true;
   };
   try {
-    doc = json::parse(text, on_event);
+    doc = json::parse(text, on_event, true, /*ignore_comments=*/true);  // (config files may carry // and /* */ notes)
   } catch (const json::exception& e) {  // (out_of_range too: a number such as 1e400)
     throw config_error(origin + ": malformed JSON: " + e.what());
   }
@@ -251,8 +267,7 @@ void config::load_json_text(const std::string& text, const std::string& origin) 
         continue;
       }
       if (is_group) throw config_error(origin + ": '" + key + "' is a group of parameters and must be a JSON object");
-      std::string hint = suggest(key);
-      throw config_error(origin + ": unknown parameter '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+      throw config_error(origin + ": " + unknown_key_message(key));
     }
   }
 }
@@ -260,8 +275,7 @@ void config::load_json_text(const std::string& text, const std::string& origin) 
 void config::set(const std::string& key, const std::string& value) {
   const param_def* def = find_def(key);
   if (!def) {
-    std::string hint = suggest(key);
-    throw config_error("--set: unknown parameter '" + key + "'" + (hint.empty() ? "" : " (did you mean '" + hint + "'?)"));
+    throw config_error("--set: " + unknown_key_message(key));
   }
   assign(*def, parse_text(*def, value, "--set"), "--set");
 }

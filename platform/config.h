@@ -46,6 +46,9 @@ class config {
   static const param_def* find_def(const std::string& key);
   // The known key closest to an unknown one (edit distance), or "" when nothing is close.
   static std::string suggest(const std::string& unknown);
+  // "unknown parameter 'K'" with a near match, or where what the user looked for lives (a TP degree, an
+  // HBM bandwidth: quantities no single key holds under that name).
+  static std::string unknown_key_message(const std::string& unknown);
 
   void load_file(const std::string& path);
   void load_json_text(const std::string& text, const std::string& origin);

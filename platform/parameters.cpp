@@ -85,7 +85,8 @@ std::vector<param_def> build_parameter_schema() {
       integer("link.buffer_bytes", 131072, "B", 1, 1ll << 32,
               "receive buffer per link direction: the sender holds one credit per packet (payload + header) that "
               "fits; a credit returns one link latency after the packet is written into memory. Must hold at "
-              "least one packet; at least bandwidth x round trip (~80 KB) to never stall"),
+              "least one packet; at least bandwidth x round trip (link.bandwidth_gbps x 2 x link.latency_ns: ~80 KB "
+              "at the defaults) to never stall"),
 
       // --- collective kernels (baseline ring reduce-scatter / all-gather on SMs) ---
       integer("collective.sms", 16, "SMs", 1, 1024,
@@ -130,7 +131,9 @@ std::vector<param_def> build_parameter_schema() {
              "order of the pseudo-channel-local address fields, most significant first (row, bank, column, bank group)"),
 
       // --- HBM timing (HBM2, Ramulator2/DRAMSys configurations) ---
-      real("hbm.tck_ns", "1.0", "ns", 0.1, 10, "memory clock period"),
+      real("hbm.tck_ns", "1.0", "ns", 0.1, 10,
+           "memory clock period: every DRAM timing in tCK scales with it, and it sets the HBM peak (1024 GB/s "
+           "at 1.0 ns with the default geometry; memtest reports peak_gbps)"),
       integer("hbm.burst_cycles", 2, "tCK", 1, 16, "data-bus cycles per burst (BL4 at double data rate)"),
       integer("hbm.cl", 14, "tCK", 1, 100, "read latency: RD command to first data"),
       integer("hbm.cwl", 4, "tCK", 1, 100, "write latency: WR command to first data (assumed)"),

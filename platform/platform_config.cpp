@@ -126,9 +126,13 @@ platform_config make_platform_config(const config& c) {
   p.workload.k = std::uint64_t(c.get_int("workload.k"));
   p.workload.collective = c.get_string("workload.collective");
   p.seed = u("workload.seed");
-  if (p.workload.model == "custom")
-    for (const char* key : {"workload.m", "workload.n", "workload.k"})
-      require(c.get_int(key) > 0, key, "must be set (> 0) when workload.model is custom");
+  for (const char* key : {"workload.m", "workload.n", "workload.k"}) {
+    if (p.workload.model == "custom") require(c.get_int(key) > 0, key, "must be set (> 0) when workload.model is custom");
+    else  // (silently running the model's shape instead would answer another question)
+      require(c.get_int(key) == 0, key,
+              "applies only when workload.model is custom (workload.model is '" + p.workload.model +
+                  "', whose GEMM shape follows from its hidden size, workload.sublayer, workload.tokens and system.gpus)");
+  }
   p.sms.sms = u("gpu.sms");
   p.sms.clock_ghz = c.get_real("gpu.clock_ghz");
   p.sms.flop_per_cycle = u("gpu.flop_per_cycle");

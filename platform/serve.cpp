@@ -5,6 +5,7 @@
 #include <memory>
 #include <condition_variable>
 #include <csignal>
+#include <map>
 #include <cstdlib>
 #include <cstdio>
 #include <deque>
@@ -205,6 +206,21 @@ class controller {
   json dispatch(request& r) {
     const json& b = r.body;
     const std::string& cmd = b.at("cmd").get_ref<const std::string&>();
+    // An argument a command does not take is a mistake: a typo in `for_ns` would otherwise run the
+    // whole simulation, one in `root` return every statistic.
+    static const std::map<std::string, std::vector<std::string>> takes = {
+        {"status", {}}, {"run", {"for_ns", "until_ns"}}, {"pause", {}}, {"list", {"root"}}, {"get", {"key"}},
+        {"set", {"key", "value"}}, {"stats", {"root"}}, {"read", {"addr", "len"}}, {"buffers", {}}, {"trace", {"on"}},
+        {"quit", {}}};
+    if (const auto t = takes.find(cmd); t != takes.end()) {
+      for (const auto& item : b.items()) {
+        const std::string& k = item.key();
+        if (k == "cmd" || k == "id" || std::find(t->second.begin(), t->second.end(), k) != t->second.end()) continue;
+        std::string known;
+        for (const auto& a : t->second) known += (known.empty() ? "" : ", ") + a;
+        return error_json("unknown argument '" + k + "' for " + cmd + " (" + (known.empty() ? "it takes none" : "it takes " + known) + ")");
+      }
+    }
     if (cmd == "status") return status();
     if (cmd == "run") return start_run(r);
     if (cmd == "pause") return pause();
@@ -418,10 +434,7 @@ class controller {
     return {{"ok", true}, {"key", key}, {"value", cfg_.value_text(key)}};
   }
 
-  static std::string unknown_key(const std::string& key) {
-    const std::string near = config::suggest(key);
-    return "unknown parameter '" + key + "'" + (near.empty() ? "" : " (did you mean '" + near + "'?)");
-  }
+  static std::string unknown_key(const std::string& key) { return config::unknown_key_message(key); }
 
   json stats(const json& b) const {
     std::vector<sc_core::sc_object*> roots;

@@ -237,15 +237,16 @@ study_result run_study(const config& base, const std::string& exe, const study_o
   for (std::size_t i = 0; i < grid.size(); ++i) {
     const auto& c = points[i]["compare"];
     double t[5], s[5];
-    bool ok = true;
+    bool ok = true, checked = false;
     for (std::size_t m = 0; m < 5; ++m) {
       const auto& run = run_of(c, modes[m]);
       t[m] = run["time_ns"]["total"].get<double>() / 1e3;
       s[m] = c["speedup"][modes[m]].get<double>();
       ok &= run["functional"]["mismatches"].get<std::uint64_t>() == 0 && run["functional"]["kernels_ok"].get<bool>();
+      checked |= run["functional"]["checked_elements"].get<std::uint64_t>() > 0;
     }
     std::snprintf(line, sizeof line, "%-24s %11.1f %11.1f %11.1f %11.1f %11.1f | %6.3fx %6.3fx %6.3fx %6.3fx %7s\n",
-                  point_label(grid[i]).c_str(), t[0], t[1], t[2], t[3], t[4], s[1], s[2], s[3], s[4], ok ? "ok" : "FAIL");
+                  point_label(grid[i]).c_str(), t[0], t[1], t[2], t[3], t[4], s[1], s[2], s[3], s[4], !ok ? "FAIL" : checked ? "ok" : "off");
     os << line;
   }
   const auto summary_row = [&](const char* label, const nlohmann::ordered_json& v) {

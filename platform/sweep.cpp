@@ -62,7 +62,7 @@ sweep_grid load_sweep_grid(const std::string& path) {
   std::ifstream in = open_input_file(path, "--grid file");
   nlohmann::ordered_json doc;
   try {
-    doc = nlohmann::ordered_json::parse(in);
+    doc = nlohmann::ordered_json::parse(in, nullptr, true, /*ignore_comments=*/true);
   } catch (const nlohmann::json::exception& e) {
     throw config_error("--grid '" + path + "': not valid JSON: " + e.what());
   }
@@ -352,8 +352,8 @@ merge_result merge_sweep(const std::vector<std::string>& files) {
   std::vector<std::string> keys;  // axis keys in first-seen order
   for (const auto& [i, line] : by_index) {
     results.push_back(line);
-    for (const auto& [k, v] : line["overrides"].items())
-      if (std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
+    for (const auto& [k, v] : line["overrides"].items())  // (a mode axis is the table's mode column)
+      if (k != "mode" && std::find(keys.begin(), keys.end(), k) == keys.end()) keys.push_back(k);
   }
   r.doc["command"] = "merge";
   r.doc["points"] = total;
@@ -385,13 +385,15 @@ merge_result merge_sweep(const std::vector<std::string>& files) {
       csv << i;
       for (const auto& k : keys) csv << "," << (l["overrides"].contains(k) ? set_text(l["overrides"][k]) : "");
       const bool ok = !run.is_null();
-      csv << "," << (ok ? run["mode"].get<std::string>() : "") << "," << l["exit_code"].dump();
+      const std::string mode = ok ? run["mode"].get<std::string>()
+                                  : l["overrides"].contains("mode") ? set_text(l["overrides"]["mode"]) : std::string();
+      csv << "," << mode << "," << l["exit_code"].dump();
       for (const char* t : {"total", "gemm", "reduce_scatter", "all_gather"}) csv << "," << (ok ? num(field(run, {"time_ns", t})) : "");
       csv << "," << num(sp) << "," << (ok ? num(field(run, {"dram_bytes", "total"})) : "") << ","
           << (ok ? num(field(run, {"link_bytes"})) : "") << "," << (ok ? num(field(run, {"functional", "mismatches"})) : "")
           << "\n";
       std::snprintf(line, sizeof line, "%6zu  %-40s %-14s %4d %12s %9s %11s %10s\n", i, ov.c_str(),
-                    ok ? run["mode"].get<std::string>().c_str() : "-", l["exit_code"].get<int>(),
+                    mode.empty() ? "-" : mode.c_str(), l["exit_code"].get<int>(),
                     ok ? fmt("%.1f", run["time_ns"]["total"].get<double>() / 1e3).c_str() : "-",
                     sp.is_null() ? "" : fmt("%.3fx", sp.get<double>()).c_str(),
                     ok ? fmt("%.1f", run["dram_bytes"]["total"].get<double>() / 1048576.0).c_str() : "-",

@@ -72,6 +72,11 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"run --json /" + small, "is a directory"},
       {"study --tp 8,08 --list", "'8' is listed twice"},
       {"study --tp , --list", "--tp: empty list"},
+      // The usual slips: KEY=VALUE without --set, a parameter as an option, another command's option.
+      {"run --set system.gpus=2 system.gpus=4", "unexpected argument 'system.gpus=4' (parameters are set with --set: --set system.gpus=4)"},
+      {"run --gpus 4", "--set system.gpus=VALUE"},
+      {"compare --mode t3" + small, "--mode does not apply to compare (it runs every mode)"},
+      {"run --set tp=4", "the TP degree is the number of GPUs: system.gpus"},
       {"run" + small + " --set workload.m=2147483648 --set workload.n=2147483648 --set workload.k=2147483648",
        "do not fit in its HBM"},
   };

@@ -58,6 +58,23 @@ TEST_CASE("an unknown key is an error that names it and suggests a near match", 
   CHECK(e.find("cfg.json") != std::string::npos);
   e = error_of([&] { c.set("hbm.channels", "0"); });  // the start of a key
   CHECK(e.find("did you mean 'hbm.channels_per_stack'") != std::string::npos);
+  // Quantities users look for under names no key has: where they live instead of a misleading match.
+  e = error_of([&] { c.set("tp", "4"); });
+  CHECK(e.find("the TP degree is the number of GPUs: system.gpus") != std::string::npos);
+  e = error_of([&] { c.load_json_text(R"({"workload": {"tp": 4}})", "cfg.json"); });
+  CHECK(e.find("system.gpus") != std::string::npos);
+  CHECK(e.find("workload.k") == std::string::npos);
+  e = error_of([&] { c.set("hbm.bandwidth_gbps", "2000"); });
+  CHECK(e.find("follows from hbm.tck_ns") != std::string::npos);
+  CHECK(e.find("link.bandwidth_gbps") == std::string::npos);
+}
+
+TEST_CASE("configuration files may carry comments", "[config]") {
+  config c;
+  c.load_json_text("{\n  // the paper's queue is 32-64 entries\n  \"mc.queue_entries\": 32, /* and */ \"hbm\": {\"cl\": 15}\n}",
+                   "cfg.json");
+  CHECK(c.get_int("mc.queue_entries") == 32);
+  CHECK(c.get_int("hbm.cl") == 15);
 }
 
 TEST_CASE("a wrong type is an error naming the key", "[config]") {
@@ -110,6 +127,11 @@ TEST_CASE("cross-parameter checks name the parameter", "[config]") {
   e = error_of([&] { make_platform_config(big); });
   CHECK(e.find("hbm.pc_capacity_mib") != std::string::npos);
   CHECK(e.find("0xFF00000000") != std::string::npos);
+  config shape;  // a custom shape with a named model would silently run the model's shape
+  shape.set("workload.n", "512");
+  e = error_of([&] { make_platform_config(shape); });
+  CHECK(e.find("workload.n") != std::string::npos);
+  CHECK(e.find("applies only when workload.model is custom") != std::string::npos);
 }
 
 TEST_CASE("malformed JSON is an error naming the file", "[config]") {

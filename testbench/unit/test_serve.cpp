@@ -200,6 +200,14 @@ TEST_CASE("serve: pause stops a run, list/get/set/stats/trace answer, ctl prints
   CHECK(st["stats"]["system"]["gpu0"]["mc0"].contains("reads"));
   CHECK(other.request({{"cmd", "trace"}, {"on", true}})["trace"] == true);
   CHECK(other.request({{"cmd", "trace"}, {"on", false}})["trace"] == false);
+  // An argument the command does not take is an error, not ignored (a mistyped for_ns would run to the end).
+  const double before = other.request({{"cmd", "status"}})["time_ns"].get<double>();
+  const json typo = other.request({{"cmd", "run"}, {"for", 1000}});
+  CHECK(typo["ok"] == false);
+  CHECK(typo["error"] == "unknown argument 'for' for run (it takes for_ns, until_ns)");
+  CHECK(other.request({{"cmd", "status"}})["time_ns"].get<double>() == before);
+  CHECK(other.request({{"cmd", "stats"}, {"path", "system.gpu0"}})["error"] == "unknown argument 'path' for stats (it takes root)");
+  CHECK(other.request({{"cmd", "quit"}, {"now", true}})["error"] == "unknown argument 'now' for quit (it takes none)");
 
   const std::string port = std::to_string(srv.port);
   auto ok = run_t3vp("ctl --port " + port + " status");

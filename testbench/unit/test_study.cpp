@@ -256,6 +256,11 @@ TEST_CASE("sweep shards run through GNU parallel give exactly the unsharded poin
   CHECK(m1.output == m2.output);
   CHECK(read_text(dir + "/m1.json") == read_text(dir + "/m2.json"));
   CHECK(read_text(dir + "/m1.csv") == read_text(dir + "/m2.csv"));
+  // The mode axis is the CSV's one mode column.
+  const std::string csv = read_text(dir + "/m1.csv");
+  const std::string header = csv.substr(0, csv.find('\n'));
+  CHECK(header.find(",mode,") != std::string::npos);
+  CHECK(header.find(",mode,", header.find(",mode,") + 1) == std::string::npos);
   const auto merged = nlohmann::json::parse(read_text(dir + "/m1.json"));
   CHECK(merged["results"].size() == 8);
   CHECK(merged["missing"].empty());
