@@ -55,6 +55,10 @@ TEST_CASE("study on a restricted grid gives its points and a summary computed fr
   REQUIRE(r.exit_code == 0);
   CHECK(r.output.find("geomean") != std::string::npos);
   CHECK(r.output.find("DRAM traffic by category") != std::string::npos);
+  // Timing-only points checked no data: the functional column says so rather than "ok".
+  CHECK(r.output.find("mega-gpt-2 TP2 op") != std::string::npos);
+  CHECK(r.output.find(" off\n") != std::string::npos);
+  CHECK(r.output.find(" ok\n") == std::string::npos);
   const auto d = nlohmann::json::parse(read_text(json));
   REQUIRE(d["points"].size() == 2);
   CHECK(d["points"][0]["model"] == "mega-gpt-2");
