@@ -1,6 +1,7 @@
 #include "platform/cli.h"
 
 #include <algorithm>
+#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
@@ -220,6 +221,14 @@ cli_args parse_args(int argc, char** argv) {
     a.command = "help";
     return a;
   }
+  // Names of modes, patterns, models and sublayers are lower case; what the user typed need not be.
+  const auto lower = [](std::string& t) {
+    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  };
+  lower(a.mode);
+  lower(a.pattern);
+  for (auto* list : {&a.models, &a.sublayers})
+    for (auto& item : *list) lower(item);
   // An option given with an empty value is a mistake (an unset shell variable), not "not given".
   for (const auto& [name, v] : vm) {
     const auto* text = boost::any_cast<std::string>(&v.value());

@@ -204,9 +204,17 @@ void config::assign(const param_def& def, const param_value& v, const std::strin
     if (!(x >= def.min && x <= def.max))
       throw fail("value " + format_real(x) + " is out of range " + def.range_text() + (def.unit.empty() ? "" : " " + def.unit));
   } else if (def.type == param_type::string && !def.choices.empty()) {
+    // Choices match whatever the case (the reports print "T-NLG"); the canonical spelling is kept.
     const auto& s = std::get<std::string>(v);
-    if (std::find(def.choices.begin(), def.choices.end(), s) == def.choices.end())
-      throw fail("'" + s + "' is not one of " + def.range_text());
+    const auto same = [&](const std::string& c) {
+      return c.size() == s.size() && std::equal(c.begin(), c.end(), s.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+             });
+    };
+    const auto it = std::find_if(def.choices.begin(), def.choices.end(), same);
+    if (it == def.choices.end()) throw fail("'" + s + "' is not one of " + def.range_text());
+    values_[def.key] = *it;
+    return;
   }
   values_[def.key] = v;
 }

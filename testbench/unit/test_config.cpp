@@ -77,6 +77,16 @@ TEST_CASE("configuration files may carry comments", "[config]") {
   CHECK(c.get_int("hbm.cl") == 15);
 }
 
+TEST_CASE("choices match whatever the case and keep their canonical spelling", "[config]") {
+  config c;
+  c.set("workload.model", "T-NLG");
+  c.load_json_text(R"({"workload": {"sublayer": "FC2"}, "mc.policy": "MCA"})", "cfg.json");
+  CHECK(c.get_string("workload.model") == "t-nlg");
+  CHECK(c.get_string("workload.sublayer") == "fc2");
+  CHECK(c.get_string("mc.policy") == "mca");
+  CHECK(error_of([&] { c.set("workload.model", "T-NLGX"); }).find("is not one of") != std::string::npos);
+}
+
 TEST_CASE("a wrong type is an error naming the key", "[config]") {
   config c;
   std::string e = error_of([&] { c.load_json_text(R"({"hbm": {"stacks": "four"}})", "f.json"); });
