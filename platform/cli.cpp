@@ -376,6 +376,13 @@ int cmd_compare(const cli_args& a, const config& cfg) {
   o.quiet = a.quiet;
   compare_result r = run_compare(cfg, self_exe(), o);
   std::fputs(r.table.c_str(), stdout);
+  if (!o.trace_path.empty()) {  // one file per simulated mode: say which
+    std::string files;
+    for (const auto& run : r.doc["runs"])
+      if (!run.contains("derived_from"))  // (a mode taken from another run simulated nothing)
+        files += (files.empty() ? "" : ", ") + mode_trace_path(o.trace_path, run["mode"].get<std::string>());
+    std::printf("timelines (Chrome trace-event JSON, open in ui.perfetto.dev): %s\n", files.c_str());
+  }
   if (!a.json_file.empty()) write_file(a.json_file, r.json);
   if (!a.svg.empty()) write_file(a.svg, compare_svg(r.doc));
   return functional_exit(r.functional_ok, "compare");

@@ -185,8 +185,9 @@ compare_result assemble_compare(const config& cfg, const std::vector<child_job>&
     os << line;
   }
   os << "\nspeedup = sequential total / mode total; ideal-overlap = max(gemm, rs) + ag of the sequential run;\n"
-        "ideal-rs-nmc = max(gemm of the sequential run, rs by DMA + NMC alone) + ag. DRAM and link bytes summed\n"
-        "over all GPUs.\n";
+        "ideal-rs-nmc = max(gemm of the sequential run, rs by DMA + NMC alone) + ag. t3, t3-mca: gemm = the fused\n"
+        "GEMM and reduce-scatter up to the GEMM's end, rs = only the reduce-scatter left after it. DRAM and link\n"
+        "bytes summed over all GPUs.\n";
   r.table = os.str();
   return r;
 }

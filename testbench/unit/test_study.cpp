@@ -205,9 +205,11 @@ TEST_CASE("run --trace writes a Chrome trace-event timeline with a track per GPU
   // compare --trace: one file per simulated mode.
   auto r = run_t3vp("compare --quiet --trace " + trace + " " + shape);
   REQUIRE(r.exit_code == 0);
+  CHECK(r.output.find("timelines (Chrome trace-event JSON, open in ui.perfetto.dev): ") != std::string::npos);
   for (const char* m : {"sequential", "t3", "t3-mca", "ideal-rs-nmc"}) {
     const std::string p = temp_path(std::string("trace.") + m + ".json");
     INFO(p);
+    CHECK(r.output.find(p) != std::string::npos);  // named in that line
     CHECK(nlohmann::json::parse(read_text(p))["traceEvents"].size() > 10);
     std::remove(p.c_str());
   }
