@@ -14,7 +14,10 @@ t3_program make_t3_program(std::uint64_t rows, std::uint32_t tile_m, unsigned p,
     throw std::invalid_argument("parameter 'gemm.tile_m': T3 tracks whole tiles per chunk, so the tile rows (" +
                                 std::to_string(tile_m) + ") must divide the chunk height ceil(M / N) = " +
                                 std::to_string(h) + " (the GEMM's M = " + std::to_string(rows) +
-                                " rows: workload.tokens, or workload.m of a custom GEMM; N = system.gpus)");
+                                " rows: workload.tokens, or workload.m of a custom GEMM; N = system.gpus); M = " +
+                                std::to_string((rows + std::uint64_t(p) * tile_m - 1) / (std::uint64_t(p) * tile_m) *
+                                               (std::uint64_t(p) * tile_m)) +
+                                ", the next multiple of N x tile rows, would do");
   t3_program t;
   const unsigned down = (g + p - 1) % p;
   const row_range stage1 = chunk_rows(rows, p, (g + 1) % p);

@@ -77,6 +77,9 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"run --gpus 4", "--set system.gpus=VALUE"},
       {"compare --mode t3" + small, "--mode does not apply to compare (it runs every mode)"},
       {"run --set tp=4", "the TP degree is the number of GPUs: system.gpus"},
+      {"run --mode t3 --set system.gpus=3 --set workload.tokens=256 --set data.mode=off",
+       "ceil(M / N) = 86 (the GEMM's M = 256 rows: workload.tokens, or workload.m of a custom GEMM; N = system.gpus); "
+       "M = 384, the next multiple of N x tile rows, would do"},
       {"run" + small + " --set workload.m=2147483648 --set workload.n=2147483648 --set workload.k=2147483648",
        "do not fit in its HBM"},
   };
