@@ -61,9 +61,12 @@ void take_gemm_from(const nlohmann::ordered_json& seq, nlohmann::ordered_json& d
   for (std::size_t g = 0; g < d["per_gpu"].size() && g < seq["per_gpu"].size(); ++g)
     take_bytes(d["per_gpu"][g]["dram_bytes"], seq["per_gpu"][g]["dram_bytes"]);
   d["gemm"] = seq["gemm"];
-  if (d.contains("sizing") && seq.contains("sizing"))
+  if (d.contains("sizing") && seq.contains("sizing")) {
     d["sizing"]["mc_queue_max"] =
         std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), seq["sizing"]["mc_queue_max"].get<std::uint64_t>());
+    d["sizing"]["mc_queue_full_stalls"] = d["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>() +
+                                          seq["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>();
+  }
   d["gemm_from"] = "sequential";
 }
 

@@ -600,15 +600,20 @@ run_result sublayer_run::results() {
   {  // What the T3 blocks and links needed at most: the figures an architect sizes them by.
     unsigned trk = 0, dmaq = 0, credits = 0, mcq = 0;
     std::uint64_t spills = 0, dma_refused = 0, bank_updates_max = 0, bank_updates = 0, banks = 0;
+    std::uint64_t credit_stalls = 0, mc_full = 0;
     for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
       gpu_node& n = *top->gpu[g];
       trk = std::max(trk, n.tracker.occupancy_max());
       dmaq = std::max(dmaq, n.dma.queue_max());
       spills += n.tracker.spills();
       dma_refused += n.dma.refused();
-      for (const auto& l : n.nic.links()) credits = std::max(credits, l->credits_in_use_max());
+      for (const auto& l : n.nic.links()) {
+        credits = std::max(credits, l->credits_in_use_max());
+        credit_stalls += l->credit_stalls();
+      }
       for (const auto& m : n.mc) {
         mcq = std::max(mcq, m->queue_max());
+        mc_full += m->queue_full_stalls();
         for (std::uint64_t u : m->updates_per_bank()) bank_updates_max = std::max(bank_updates_max, u), bank_updates += u;
         banks += pc.hbm.geometry.banks();
       }
@@ -617,7 +622,9 @@ run_result sublayer_run::results() {
                      {"tracker_spills", spills * replicas}, {"dma_queue_max", dmaq},
                      {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused * replicas},
                      {"link_credits_max", credits}, {"link_credits", pc.link.credits()},
+                     {"link_credit_stalls", credit_stalls * replicas},
                      {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries},
+                     {"mc_queue_full_stalls", mc_full * replicas},
                      {"nmc_updates_per_bank_max", bank_updates_max},
                      {"nmc_updates_per_bank_mean", banks ? double(bank_updates) / double(banks) : 0.0}};
   }
@@ -707,12 +714,15 @@ run_result sublayer_run::results() {
   os << line;
   const auto& sz = doc["sizing"];
   std::snprintf(line, sizeof line,
-                "  sizing (max over GPUs): tracker %u of %u entries (%llu spilled), DMA queue %u of %u, link credits %u "
-                "of %u, controller queue %u of %u, NMC updates per bank %llu (mean %.0f)\n",
+                "  sizing (max over GPUs; what waited for it, summed): tracker %u of %u entries (%llu spilled), DMA "
+                "queue %u of %u (%llu refused), link credits %u of %u (%llu stalls), controller queue %u of %u (%llu "
+                "full), NMC updates per bank %llu (mean %.0f)\n",
                 sz["tracker_entries_max"].get<unsigned>(), pc.tracker.entries,
                 (unsigned long long)sz["tracker_spills"].get<std::uint64_t>(), sz["dma_queue_max"].get<unsigned>(),
-                pc.dma.queue_depth, sz["link_credits_max"].get<unsigned>(), pc.link.credits(),
-                sz["mc_queue_max"].get<unsigned>(), pc.mc.queue_entries,
+                pc.dma.queue_depth, (unsigned long long)sz["dma_refused"].get<std::uint64_t>(),
+                sz["link_credits_max"].get<unsigned>(), pc.link.credits(),
+                (unsigned long long)sz["link_credit_stalls"].get<std::uint64_t>(), sz["mc_queue_max"].get<unsigned>(),
+                pc.mc.queue_entries, (unsigned long long)sz["mc_queue_full_stalls"].get<std::uint64_t>(),
                 (unsigned long long)sz["nmc_updates_per_bank_max"].get<std::uint64_t>(),
                 sz["nmc_updates_per_bank_mean"].get<double>());
   os << line;

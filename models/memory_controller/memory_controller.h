@@ -61,6 +61,7 @@ class memory_controller : public sc_core::sc_module, public has_stats, private m
   // The cycle the last placed data leaves the bus.
   std::uint64_t last_done() const { return last_done_; }
   unsigned queue_max() const { return occupancy_max_; }
+  std::uint64_t queue_full_stalls() const { return queue_full_stalls_; }
   // Requests the arbitration policy made wait past their arrival, and the total wait (memory cycles).
   std::uint64_t policy_held() const { return policy_held_; }
   std::uint64_t policy_wait_cycles() const { return policy_wait_; }

@@ -51,6 +51,7 @@ class link_direction : public sc_core::sc_module, public has_stats {
   std::uint64_t packets() const { return packets_; }
   sc_core::sc_time busy() const { return busy_; }
   unsigned credits_in_use_max() const { return credits_max_; }
+  std::uint64_t credit_stalls() const { return credit_stalls_; }
   void report_stats(stat_sink& sink) const override;
 
  private:

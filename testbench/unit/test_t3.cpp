@@ -68,6 +68,14 @@ TEST_CASE("a one-entry tracker and a one-deep DMA queue spill and stall but neve
   CHECK(j["sizing"]["tracker_entries_max"].get<unsigned>() <= 1);
   CHECK(j["sizing"]["tracker_spills"].get<std::uint64_t>() > 0);
   CHECK(j["sizing"]["dma_queue_max"].get<unsigned>() == 1);
+  CHECK(j["sizing"]["dma_refused"].get<std::uint64_t>() > 0);
+  // Small link buffers and controller queues: their waits are counted for sizing as well.
+  auto k = run_json("--mode t3 --set link.buffer_bytes=1024 --set mc.queue_entries=2 " + shape(1024, 512, 128, 4));
+  CHECK(k["functional"]["mismatches"].get<std::uint64_t>() == 0);
+  CHECK(k["sizing"]["link_credits_max"] == k["sizing"]["link_credits"]);
+  CHECK(k["sizing"]["link_credit_stalls"].get<std::uint64_t>() > 0);
+  CHECK(k["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>() > 0);
+  CHECK(run_json("--mode t3 " + shape(1024, 512, 128, 4))["sizing"]["link_credit_stalls"] == 0);
 }
 
 TEST_CASE("T3 rejects chunks that do not fall on tile boundaries", "[t3][cli]") {
