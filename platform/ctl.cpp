@@ -25,6 +25,18 @@ const char* ctl_usage =
     "  --host H      server address (default 127.0.0.1)\n"
     "  --port N      server port (required)\n"
     "  --timeout S   give up after S seconds (default 0: wait as long as the reply takes, e.g. a run)\n"
+    "COMMAND and its arguments (docs/serve.md):\n"
+    "  status                      state, simulated time, progress; the result once finished\n"
+    "  run [for_ns=N|until_ns=T]   run (to the end, for N ns or until T ns); replies when it stops\n"
+    "  pause                       stop a run at the end of the current time step\n"
+    "  list [root=NAME]            the module hierarchy (below NAME)\n"
+    "  get key=K                   a configuration parameter\n"
+    "  set key=K value=V           change one live (only sim.log_level)\n"
+    "  stats [root=NAME]           statistics (below NAME)\n"
+    "  read addr=A len=N           memory through the host's port (debug transport)\n"
+    "  buffers                     where the workload's tensors are\n"
+    "  trace on=true|false         log the host's register accesses (MMIO) to the server's stderr\n"
+    "  quit                        stop the server\n"
     "exit code: 0 ok, 1 the server answered ok=false, 2 bad usage, 3 no server or no valid reply\n";
 
 struct usage_problem : std::runtime_error {
