@@ -1,6 +1,7 @@
 #include "tlm/stats.h"
 
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <sstream>
 
@@ -29,7 +30,10 @@ std::string format_stats_table(const std::vector<stat_record>& records) {
   std::ostringstream os;
   char buf[64];
   for (const auto& r : records) {
-    std::snprintf(buf, sizeof buf, "%16.6g", r.stat.value);
+    // Counts in full (2587650, not 2.58765e+06); other values to 6 significant digits.
+    const double v = r.stat.value;
+    if (v == std::floor(v) && std::fabs(v) < 1e15) std::snprintf(buf, sizeof buf, "%16.0f", v);
+    else std::snprintf(buf, sizeof buf, "%16.6g", v);
     os << r.path << std::string(w - r.path.size() + 2, ' ') << buf << "  " << r.stat.unit << "\n";
   }
   return os.str();

@@ -5,6 +5,7 @@
 #include <tlm_utils/simple_target_socket.h>
 #include "tlm/payload_pool.h"
 #include "tlm/router.h"
+#include "tlm/stats.h"
 
 using namespace t3vp;
 
@@ -102,4 +103,12 @@ TEST_CASE("payload pool reuses payloads and resets their extension", "[tlm]") {
   CHECK(ext_of(*b).op == mem_op::read);
   CHECK(pool.allocated() == 1);
   b->release();
+}
+
+TEST_CASE("the statistics table prints counts in full and other values to 6 digits", "[tlm]") {
+  const std::vector<t3vp::stat_record> records = {{"system.gpu0.hbm.bursts", {"bursts", 2587650, "bursts", ""}},
+                                                  {"system.gpu0.hbm.row_hit_rate", {"row_hit_rate", 0.8212154, "ratio", ""}}};
+  const std::string table = t3vp::format_stats_table(records);
+  CHECK(table.find(" 2587650  bursts\n") != std::string::npos);
+  CHECK(table.find(" 0.821215  ratio\n") != std::string::npos);
 }
