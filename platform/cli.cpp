@@ -200,17 +200,25 @@ cli_args parse_args(int argc, char** argv) {
     // An option of another command, or a parameter given as an option (--gpus 4).
     std::string name = e.get_option_name();
     name.erase(0, name.find_first_not_of('-'));
+    if (name.find('=') != std::string::npos) name.erase(name.find('='));  // (--mode=t3)
     static const std::set<std::string> elsewhere = {"pattern", "mode", "trace", "bind", "port", "max-line-bytes",
                                                     "format", "jobs", "svg", "large", "models", "tp", "sublayers",
                                                     "csv", "list", "grid", "shard", "out"};
     if (elsewhere.count(name))
       throw usage_error("--" + name + " does not apply to " + a.command +
-                        (name == "mode" && (a.command == "compare" || a.command == "study") ? " (it runs every mode)" : ""));
+                        (name == "mode" && (a.command == "compare" || a.command == "study") ? " (it runs every mode)"
+                         : name == "tp" ? " (the TP degree of a single configuration is --set system.gpus=N)" : ""));
+    std::string dashed = name;
+    std::replace(dashed.begin(), dashed.end(), '_', '-');
+    if (dashed != name && opts.find_nothrow(dashed, false))
+      throw usage_error(std::string(e.what()) + " (did you mean --" + dashed + "?)");
     std::string key = name;
     std::replace(key.begin(), key.end(), '-', '_');
-    std::string near;
+    std::string near;  // a parameter of that name; of the command's own group if there is one (memtest.seed)
     for (const auto& d : config::schema())
-      if (d.key == key || (d.key.size() > key.size() && d.key.compare(d.key.size() - key.size() - 1, std::string::npos, "." + key) == 0))
+      if ((d.key == key || (d.key.size() > key.size() &&
+                            d.key.compare(d.key.size() - key.size() - 1, std::string::npos, "." + key) == 0)) &&
+          (near.empty() || d.key.rfind(a.command + ".", 0) == 0))
         near = d.key;
     throw usage_error(std::string(e.what()) +
                       (near.empty() ? "" : " (parameters are set with --set: --set " + near + "=VALUE)"));
@@ -227,6 +235,8 @@ cli_args parse_args(int argc, char** argv) {
   };
   lower(a.mode);
   lower(a.pattern);
+  lower(a.log_level);
+  lower(a.format);
   for (auto* list : {&a.models, &a.sublayers})
     for (auto& item : *list) lower(item);
   // An option given with an empty value is a mistake (an unset shell variable), not "not given".
@@ -423,6 +433,11 @@ int cmd_study(const cli_args& a, const config& cfg) {
            });
   };
   if (!asked("data.mode")) study_cfg.set("data.mode", "off");
+  for (const char* key : {"workload.m", "workload.n", "workload.k"})
+    if (study_cfg.get_int(key) != 0)
+      throw config_error(std::string("parameter '") + key +
+                         "' does not apply to study: it runs the paper's models, whose shapes follow from their "
+                         "hidden size, the sublayer, workload.tokens and the TP degree");
   const auto grid = study_grid(o);
   const bool chunks_even = std::all_of(grid.begin(), grid.end(), [&](const auto& p) {
     return symmetric_chunks(std::uint64_t(study_cfg.get_int("workload.tokens")), p.tp,

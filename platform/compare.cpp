@@ -64,8 +64,8 @@ void take_gemm_from(const nlohmann::ordered_json& seq, nlohmann::ordered_json& d
   if (d.contains("sizing") && seq.contains("sizing")) {
     d["sizing"]["mc_queue_max"] =
         std::max(d["sizing"]["mc_queue_max"].get<std::uint64_t>(), seq["sizing"]["mc_queue_max"].get<std::uint64_t>());
-    d["sizing"]["mc_queue_full_stalls"] = d["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>() +
-                                          seq["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>();
+    d["sizing"]["mc_queue_full_stalls"] = std::max(d["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>(),
+                                                   seq["sizing"]["mc_queue_full_stalls"].get<std::uint64_t>());
   }
   d["gemm_from"] = "sequential";
 }

@@ -424,11 +424,14 @@ class controller {
     if (std::find(settable_parameters.begin(), settable_parameters.end(), key) == settable_parameters.end())
       return error_json("parameter '" + key + "' is fixed once the platform is elaborated; restart serve with --set " +
                         key + "=VALUE (settable while serving: sim.log_level)");
-    // The one settable parameter is a choice: checked here, so that config::set cannot throw.
+    // The one settable parameter is a choice: config::set checks it (whatever the case).
     const param_def* d = config::find_def(key);
-    if (!it->is_string() || std::find(d->choices.begin(), d->choices.end(), it->get_ref<const std::string&>()) == d->choices.end())
+    if (!it->is_string()) return error_json("parameter '" + key + "': expected one of " + d->range_text());
+    try {
+      cfg_.set(key, it->get<std::string>());
+    } catch (const config_error&) {
       return error_json("parameter '" + key + "': expected one of " + d->range_text());
-    cfg_.set(key, it->get<std::string>());
+    }
     saved_level_ = parse_log_level(cfg_.get_string("sim.log_level"));
     if (!trace_on_) set_log_level(saved_level_);
     return {{"ok", true}, {"key", key}, {"value", cfg_.value_text(key)}};

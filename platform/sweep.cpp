@@ -83,10 +83,16 @@ sweep_grid load_sweep_grid(const std::string& path) {
     axis.key = a["key"].get<std::string>();
     if (!seen.insert(axis.key).second) throw config_error(ax + "key '" + axis.key + "' appears twice");
     if (a["values"].empty()) throw config_error(ax + "'" + axis.key + "' has no values");
-    for (const auto& v : a["values"]) {
+    for (nlohmann::ordered_json v : a["values"]) {
       if (!v.is_primitive() || v.is_null()) throw config_error(ax + "'" + axis.key + "': values must be numbers, strings or booleans");
+      // Names in their canonical (lower-case) spelling, so that "T3" and "t3" are one value.
       if (axis.key == "mode") {
         const auto& m = compare_modes();
+        if (v.is_string()) {
+          std::string t = v.get<std::string>();
+          std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+          v = t;
+        }
         if (!v.is_string() || std::find(m.begin(), m.end(), v.get<std::string>()) == m.end())
           throw config_error(ax + "unknown mode " + v.dump() + " (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
       } else {
@@ -96,6 +102,7 @@ sweep_grid load_sweep_grid(const std::string& path) {
         } catch (const config_error& e) {
           throw config_error(ax + e.what());
         }
+        if (v.is_string() && config::find_def(axis.key)->type == param_type::string) v = probe.get_string(axis.key);
       }
       if (std::find(axis.values.begin(), axis.values.end(), v) != axis.values.end())
         throw config_error(ax + "'" + axis.key + "': value " + v.dump() + " appears twice");
@@ -145,10 +152,16 @@ std::vector<std::size_t> shard_indices(const sweep_grid& grid, const shard_spec&
 // Point i's configuration (checked) and mode.
 config point_config(const config& base, const sweep_grid& grid, std::size_t i, std::string& mode) {
   config c = base;
+  bool model_axis = false;
   for (const auto& [k, v] : grid.point(i)) {
     if (k == "mode") mode = v.get<std::string>();
     else c.set(k, set_text(v));  // (load_sweep_grid checked each value)
+    model_axis |= k == "workload.model";
   }
+  // A grid of custom and named models: the custom shape applies to the custom points only (axes
+  // combine, so m/n/k cannot be given to those alone).
+  if (model_axis && c.get_string("workload.model") != "custom")
+    for (const char* key : {"workload.m", "workload.n", "workload.k"}) c.set(key, "0");
   try {
     make_platform_config(c);
   } catch (const config_error& e) {

@@ -76,6 +76,10 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"run --set system.gpus=2 system.gpus=4", "unexpected argument 'system.gpus=4' (parameters are set with --set: --set system.gpus=4)"},
       {"run --gpus 4", "--set system.gpus=VALUE"},
       {"compare --mode t3" + small, "--mode does not apply to compare (it runs every mode)"},
+      {"compare --mode=t3" + small, "--mode does not apply to compare (it runs every mode)"},
+      {"memtest --seed 3", "--set memtest.seed=VALUE"},
+      {"run --log_level debug", "did you mean --log-level?"},
+      {"run --tp 4", "the TP degree of a single configuration is --set system.gpus=N"},
       {"run --set tp=4", "the TP degree is the number of GPUs: system.gpus"},
       {"run --mode t3 --set system.gpus=3 --set workload.tokens=256 --set data.mode=off",
        "ceil(M / N) = 86 (the GEMM's M = 256 rows: workload.tokens, or workload.m of a custom GEMM; N = system.gpus); "

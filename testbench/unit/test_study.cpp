@@ -393,6 +393,26 @@ TEST_CASE("Ctrl-C on a sweep (SIGINT to its process group) leaves no process and
   for (const auto& f : {grid, out, log, status}) std::remove(f.c_str());
 }
 
+TEST_CASE("a sweep over custom and named models gives the custom shape to the custom points only", "[sweep][system]") {
+  const std::string grid = temp_path("models.json"), out = temp_path("models.jsonl");
+  write_text(grid, R"([{"key": "workload.model", "values": ["custom", "Mega-GPT-2"]}, // names in any case
+                       {"key": "mode", "values": ["T3"]}])");
+  auto r = run_t3vp("sweep --quiet --grid " + grid + " --out " + out + " " + tiny +
+                    " --set system.gpus=2 --set workload.m=256 --set workload.n=256 --set workload.k=64");
+  INFO(r.output);
+  REQUIRE(r.exit_code == 0);
+  std::istringstream in(read_text(out));
+  std::vector<nlohmann::json> lines;
+  for (std::string l; std::getline(in, l);) lines.push_back(nlohmann::json::parse(l));
+  REQUIRE(lines.size() == 2);
+  CHECK(lines[0]["overrides"]["mode"] == "t3");
+  CHECK(lines[0]["result"]["workload"]["gemm"]["n"] == 256);
+  CHECK(lines[1]["overrides"]["workload.model"] == "mega-gpt-2");
+  CHECK(lines[1]["result"]["workload"]["gemm"]["n"] == 3072);  // the model's hidden size
+  std::remove(grid.c_str());
+  std::remove(out.c_str());
+}
+
 TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message", "[sweep][cli]") {
   const std::string grid = temp_path("bad.json");
   const std::vector<std::pair<std::string, std::string>> grids = {
@@ -404,6 +424,8 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
       {R"([{"key": "mode", "values": ["fast"]}])", "unknown mode"},
       {R"([{"key": "system.gpus", "values": [2]}, {"key": "system.gpus", "values": [4]}])", "appears twice"},
       {R"([{"key": "system.gpus", "values": [2, 4, 2]}])", "value 2 appears twice"},
+      {R"([{"key": "workload.model", "values": ["mega-gpt-2", "MEGA-GPT-2"]}])", "value \"mega-gpt-2\" appears twice"},
+      {R"([{"key": "mode", "values": ["t3", "T3"]}])", "value \"t3\" appears twice"},
       {R"([{"key": "hbm.cl", "values": [0]}])", "axis 0: --set: parameter 'hbm.cl'"}};
   for (const auto& [text, message] : grids) {
     write_text(grid, text);
