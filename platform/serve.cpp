@@ -1,6 +1,7 @@
 #include "platform/serve.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
 #include <condition_variable>
@@ -424,14 +425,18 @@ class controller {
     if (std::find(settable_parameters.begin(), settable_parameters.end(), key) == settable_parameters.end())
       return error_json("parameter '" + key + "' is fixed once the platform is elaborated; restart serve with --set " +
                         key + "=VALUE (settable while serving: sim.log_level)");
-    // The one settable parameter is a choice: config::set checks it (whatever the case).
+    // The one settable parameter is a choice: checked here (whatever the case), so that config::set
+    // cannot throw (an exception here, after SystemC has switched stacks, confuses AddressSanitizer).
     const param_def* d = config::find_def(key);
-    if (!it->is_string()) return error_json("parameter '" + key + "': expected one of " + d->range_text());
-    try {
-      cfg_.set(key, it->get<std::string>());
-    } catch (const config_error&) {
-      return error_json("parameter '" + key + "': expected one of " + d->range_text());
-    }
+    const auto same = [&](const std::string& c) {
+      const std::string& v = it->get_ref<const std::string&>();
+      return c.size() == v.size() && std::equal(c.begin(), c.end(), v.begin(), [](char a, char b) {
+               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+             });
+    };
+    const auto choice = it->is_string() ? std::find_if(d->choices.begin(), d->choices.end(), same) : d->choices.end();
+    if (choice == d->choices.end()) return error_json("parameter '" + key + "': expected one of " + d->range_text());
+    cfg_.set(key, *choice);
     saved_level_ = parse_log_level(cfg_.get_string("sim.log_level"));
     if (!trace_on_) set_log_level(saved_level_);
     return {{"ok", true}, {"key", key}, {"value", cfg_.value_text(key)}};

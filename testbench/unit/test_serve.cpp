@@ -195,6 +195,7 @@ TEST_CASE("serve: pause stops a run, list/get/set/stats/trace answer, ctl prints
   CHECK(fixed["error"].get<std::string>().find("fixed") != std::string::npos);
   CHECK(other.request({{"cmd", "set"}, {"key", "sim.log_level"}, {"value", "info"}})["ok"] == true);
   CHECK(other.request({{"cmd", "set"}, {"key", "sim.log_level"}, {"value", "loud"}})["ok"] == false);
+  CHECK(other.request({{"cmd", "set"}, {"key", "sim.log_level"}, {"value", "WARNING"}})["value"] == "warning");
   const json st = other.request({{"cmd", "stats"}, {"root", "system.gpu0.mc0"}});
   REQUIRE(st["ok"] == true);
   CHECK(st["stats"]["system"]["gpu0"]["mc0"].contains("reads"));
