@@ -230,15 +230,9 @@ cli_args parse_args(int argc, char** argv) {
     return a;
   }
   // Names of modes, patterns, models and sublayers are lower case; what the user typed need not be.
-  const auto lower = [](std::string& t) {
-    std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-  };
-  lower(a.mode);
-  lower(a.pattern);
-  lower(a.log_level);
-  lower(a.format);
+  for (auto* name : {&a.mode, &a.pattern, &a.log_level, &a.format}) *name = lower_case(*name);
   for (auto* list : {&a.models, &a.sublayers})
-    for (auto& item : *list) lower(item);
+    for (auto& item : *list) item = lower_case(item);
   // An option given with an empty value is a mistake (an unset shell variable), not "not given".
   for (const auto& [name, v] : vm) {
     const auto* text = boost::any_cast<std::string>(&v.value());

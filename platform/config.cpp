@@ -174,8 +174,7 @@ std::string config::suggest(const std::string& unknown) {
 }
 
 std::string config::unknown_key_message(const std::string& unknown) {
-  std::string leaf = unknown.substr(unknown.rfind('.') + 1);
-  std::transform(leaf.begin(), leaf.end(), leaf.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  const std::string leaf = lower_case(unknown.substr(unknown.rfind('.') + 1));
   const std::string group = unknown.substr(0, unknown.find('.') == std::string::npos ? 0 : unknown.find('.'));
   std::string where;
   if (leaf == "tp" || leaf == "tp_degree" || leaf == "tensor_parallel" || leaf == "tensor_parallelism")
@@ -206,17 +205,24 @@ void config::assign(const param_def& def, const param_value& v, const std::strin
   } else if (def.type == param_type::string && !def.choices.empty()) {
     // Choices match whatever the case (the reports print "T-NLG"); the canonical spelling is kept.
     const auto& s = std::get<std::string>(v);
-    const auto same = [&](const std::string& c) {
-      return c.size() == s.size() && std::equal(c.begin(), c.end(), s.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    };
-    const auto it = std::find_if(def.choices.begin(), def.choices.end(), same);
-    if (it == def.choices.end()) throw fail("'" + s + "' is not one of " + def.range_text());
-    values_[def.key] = *it;
+    const std::string* choice = find_choice(def, s);
+    if (!choice) throw fail("'" + s + "' is not one of " + def.range_text());
+    values_[def.key] = *choice;
     return;
   }
   values_[def.key] = v;
+}
+
+std::string lower_case(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return char(std::tolower(c)); });
+  return s;
+}
+
+const std::string* find_choice(const param_def& def, const std::string& text) {
+  const std::string want = lower_case(text);
+  for (const auto& c : def.choices)
+    if (lower_case(c) == want) return &c;
+  return nullptr;
 }
 
 std::ifstream open_input_file(const std::string& path, const std::string& what) {

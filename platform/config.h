@@ -36,6 +36,11 @@ struct param_def {
   std::string range_text() const;
 };
 
+// ASCII lower case: names (choices, modes, models, sublayers) match whatever case the user typed.
+std::string lower_case(std::string s);
+// The choice of `def` that equals `text` whatever the case (its canonical spelling), or nullptr.
+const std::string* find_choice(const param_def& def, const std::string& text);
+
 using param_value = std::variant<std::int64_t, double, bool, std::string>;
 
 class config {

@@ -428,14 +428,8 @@ class controller {
     // The one settable parameter is a choice: checked here (whatever the case), so that config::set
     // cannot throw (an exception here, after SystemC has switched stacks, confuses AddressSanitizer).
     const param_def* d = config::find_def(key);
-    const auto same = [&](const std::string& c) {
-      const std::string& v = it->get_ref<const std::string&>();
-      return c.size() == v.size() && std::equal(c.begin(), c.end(), v.begin(), [](char a, char b) {
-               return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-             });
-    };
-    const auto choice = it->is_string() ? std::find_if(d->choices.begin(), d->choices.end(), same) : d->choices.end();
-    if (choice == d->choices.end()) return error_json("parameter '" + key + "': expected one of " + d->range_text());
+    const std::string* choice = it->is_string() ? find_choice(*d, it->get_ref<const std::string&>()) : nullptr;
+    if (!choice) return error_json("parameter '" + key + "': expected one of " + d->range_text());
     cfg_.set(key, *choice);
     saved_level_ = parse_log_level(cfg_.get_string("sim.log_level"));
     if (!trace_on_) set_log_level(saved_level_);

@@ -88,11 +88,7 @@ sweep_grid load_sweep_grid(const std::string& path) {
       // Names in their canonical (lower-case) spelling, so that "T3" and "t3" are one value.
       if (axis.key == "mode") {
         const auto& m = compare_modes();
-        if (v.is_string()) {
-          std::string t = v.get<std::string>();
-          std::transform(t.begin(), t.end(), t.begin(), [](unsigned char c) { return char(std::tolower(c)); });
-          v = t;
-        }
+        if (v.is_string()) v = lower_case(v.get<std::string>());
         if (!v.is_string() || std::find(m.begin(), m.end(), v.get<std::string>()) == m.end())
           throw config_error(ax + "unknown mode " + v.dump() + " (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
       } else {
