@@ -165,7 +165,7 @@ void run_children(const std::string& exe, std::vector<child_job>& jobs, unsigned
     if (jobs[i].depends_back > i) throw std::logic_error("run_children: a job depends on one after it");
   std::vector<char> started(jobs.size(), 0), ended(jobs.size(), 0);
   std::size_t first_waiting = 0, running = 0, finished = 0;
-  std::map<pid_t, std::pair<std::size_t, clock::time_point>> by_pid;
+  child_guard::running_map by_pid;
   child_guard guard(by_pid);
   const auto end_job = [&](std::size_t i) {
     ended[i] = 1;

@@ -141,6 +141,44 @@ void check_distinct(const std::vector<std::string>& items, const std::string& na
       throw usage_error(name + ": '" + items[i] + "' is listed twice");
 }
 
+// The options of one command beyond the common ones, bound to `a`; false for an unknown command.
+bool add_command_options(const std::string& command, cli_args& a, po::options_description& opts) {
+  if (command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
+  else if (command == "run") opts.add_options()("mode", po::value(&a.mode))("trace", po::value(&a.trace_file));
+  else if (command == "serve")
+    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.port_text))(
+        "max-line-bytes", po::value(&a.max_line_text));
+  else if (command == "params") opts.add_options()("format", po::value(&a.format));
+  else if (command == "compare")
+    opts.add_options()("jobs", po::value(&a.jobs_text))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
+  else if (command == "study")
+    opts.add_options()("jobs", po::value(&a.jobs_text))("large", po::bool_switch(&a.large))(
+        "models", po::value(&a.models)->composing())("tp", po::value(&a.tps)->composing())(
+        "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg))(
+        "list", po::bool_switch(&a.list));
+  else if (command == "sweep") {
+    a.mode.clear();
+    opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs_text))("shard", po::value(&a.shard))(
+        "out", po::value(&a.out_file))("mode", po::value(&a.mode));
+  } else if (command == "merge") {
+    opts.add_options()("csv", po::value(&a.csv_file))("files", po::value(&a.files)->composing());
+  } else if (command != "registers") {
+    return false;
+  }
+  return true;
+}
+
+// Does another command take --name?
+bool option_of_another_command(const std::string& name) {
+  for (const char* command : {"memtest", "run", "serve", "params", "compare", "study", "sweep", "merge"}) {
+    cli_args scratch;
+    po::options_description opts;
+    add_command_options(command, scratch, opts);
+    if (opts.find_nothrow(name, false) && name != "files") return true;
+  }
+  return false;
+}
+
 cli_args parse_args(int argc, char** argv) {
   if (argc < 2) throw usage_error("no command given");
   cli_args a;
@@ -154,28 +192,8 @@ cli_args parse_args(int argc, char** argv) {
       "json", po::value(&a.json_file))("log-level", po::value(&a.log_level))("help,h", "")(
       "stats", po::bool_switch(&a.stats))("quiet", po::bool_switch(&a.quiet));
   po::positional_options_description positional;
-  if (a.command == "memtest") opts.add_options()("pattern", po::value(&a.pattern));
-  else if (a.command == "run") opts.add_options()("mode", po::value(&a.mode))("trace", po::value(&a.trace_file));
-  else if (a.command == "serve")
-    opts.add_options()("mode", po::value(&a.mode))("bind", po::value(&a.serve.bind))("port", po::value(&a.port_text))(
-        "max-line-bytes", po::value(&a.max_line_text));
-  else if (a.command == "params") opts.add_options()("format", po::value(&a.format));
-  else if (a.command == "compare")
-    opts.add_options()("jobs", po::value(&a.jobs_text))("trace", po::value(&a.trace_file))("svg", po::value(&a.svg));
-  else if (a.command == "study")
-    opts.add_options()("jobs", po::value(&a.jobs_text))("large", po::bool_switch(&a.large))(
-        "models", po::value(&a.models)->composing())("tp", po::value(&a.tps)->composing())(
-        "sublayers", po::value(&a.sublayers)->composing())("csv", po::value(&a.csv_file))("svg", po::value(&a.svg))(
-        "list", po::bool_switch(&a.list));
-  else if (a.command == "sweep") {
-    a.mode.clear();
-    opts.add_options()("grid", po::value(&a.grid_file))("jobs", po::value(&a.jobs_text))("shard", po::value(&a.shard))(
-        "out", po::value(&a.out_file))("mode", po::value(&a.mode));
-  } else if (a.command == "merge") {
-    opts.add_options()("csv", po::value(&a.csv_file))("files", po::value(&a.files)->composing());
-    positional.add("files", -1);
-  } else if (a.command == "registers") {}
-  else throw usage_error("unknown command '" + a.command + "'");
+  if (!add_command_options(a.command, a, opts)) throw usage_error("unknown command '" + a.command + "'");
+  if (a.command == "merge") positional.add("files", -1);
   // A bare word where an option belongs is most often KEY=VALUE without --set.
   if (a.command != "merge") {
     for (int i = 2; i < argc; ++i) {
@@ -201,10 +219,7 @@ cli_args parse_args(int argc, char** argv) {
     std::string name = e.get_option_name();
     name.erase(0, name.find_first_not_of('-'));
     if (name.find('=') != std::string::npos) name.erase(name.find('='));  // (--mode=t3)
-    static const std::set<std::string> elsewhere = {"pattern", "mode", "trace", "bind", "port", "max-line-bytes",
-                                                    "format", "jobs", "svg", "large", "models", "tp", "sublayers",
-                                                    "csv", "list", "grid", "shard", "out"};
-    if (elsewhere.count(name))
+    if (option_of_another_command(name))
       throw usage_error("--" + name + " does not apply to " + a.command +
                         (name == "mode" && (a.command == "compare" || a.command == "study") ? " (it runs every mode)"
                          : name == "tp" ? " (the TP degree of a single configuration is --set system.gpus=N)" : ""));
