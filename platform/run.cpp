@@ -238,6 +238,37 @@ void check_symmetric(const platform_config& pc, const workload& wl) {
                 std::to_string(wl.gemm_for_device(g).k) + " on GPU " + std::to_string(g));
 }
 
+// SystemC threads in the elaborated hierarchy below `objs`.
+std::uint64_t count_threads(const std::vector<sc_core::sc_object*>& objs) {
+  std::uint64_t n = 0;
+  for (const sc_core::sc_object* o : objs) {
+    const std::string kind = o->kind();
+    n += kind == "sc_thread_process" || kind == "sc_cthread_process";
+    n += count_threads(o->get_child_objects());
+  }
+  return n;
+}
+
+// Every SystemC thread runs on a stack of its own with a guard page: about two of the memory mappings
+// the kernel allows one process (vm.max_map_count, 65530 by default). Past that limit SystemC drops
+// the guards and later allocations fail as if host memory had run out (or abort in a destructor), so
+// a platform with that many threads is refused before it starts.
+void check_thread_mappings() {
+  std::ifstream f("/proc/sys/vm/max_map_count");
+  std::uint64_t limit = 0;
+  if (!(f >> limit)) return;  // (not Linux, or no /proc: nothing to check against)
+  constexpr std::uint64_t maps_per_thread = 2, other_maps = 2048;  // (libraries, heap, data chunks)
+  const std::uint64_t threads = count_threads(sc_core::sc_get_top_level_objects());
+  if (threads * maps_per_thread + other_maps <= limit) return;
+  throw config_error("the platform has " + std::to_string(threads) +
+                     " SystemC threads (per simulated GPU: gpu.sms + dma.engines + 2 x collective.sms + 1), "
+                     "each on its own stack with a guard page: about " + std::to_string(threads * maps_per_thread) +
+                     " memory mappings, more than this host allows one process (vm.max_map_count = " +
+                     std::to_string(limit) + "). Reduce system.gpus, gpu.sms, dma.engines or collective.sms "
+                     "(system.symmetric=true simulates one GPU), or raise the limit as root: "
+                     "sysctl -w vm.max_map_count=" + std::to_string(std::max<std::uint64_t>(262144, 2 * (threads * maps_per_thread + other_maps))));
+}
+
 }  // namespace
 
 // Everything the elaboration leaves for results(); the vectors outlive partial_source, which refers to them.
@@ -313,6 +344,7 @@ sublayer_run::sublayer_run(const config& cfg, const std::string& mode, const std
   }
   auto& top = s_->top;
   top = std::make_unique<node_system>("system", pc);
+  check_thread_mappings();
 
   const dispatch_kind order = pc.gemm.order == "column-major" ? dispatch_kind::column_major
                               : pc.gemm.order == "t3-stage"   ? dispatch_kind::t3_stage

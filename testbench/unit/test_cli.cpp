@@ -105,6 +105,26 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
   CHECK(to_null.exit_code == 0);
 }
 
+TEST_CASE("a platform with more threads than the host's memory mappings allow is refused before it starts", "[cli]") {
+  // Each SystemC thread takes about two mappings (stack and guard page); past vm.max_map_count the run
+  // used to abort or report host memory exhausted. 16 GPUs x 4097 threads exceed the default 65530.
+  std::uint64_t limit = 0;
+  std::ifstream("/proc/sys/vm/max_map_count") >> limit;
+  if (limit == 0 || limit > 100000) {
+    WARN("vm.max_map_count is " << limit << ": the limit this test exceeds is not in force here");
+    return;
+  }
+  auto r = run_t3vp("run --set data.mode=off --set workload.model=custom --set workload.m=2048 --set workload.n=256"
+                    " --set workload.k=64 --set system.gpus=16 --set gpu.sms=1024 --set dma.engines=1024"
+                    " --set collective.sms=1024");
+  INFO(r.output);
+  CHECK(r.exit_code == 2);
+  CHECK(r.output.find("t3vp: error: the platform has 65553 SystemC threads") != std::string::npos);
+  CHECK(r.output.find("(vm.max_map_count = " + std::to_string(limit) + ")") != std::string::npos);
+  CHECK(r.output.find("system.symmetric=true simulates one GPU") != std::string::npos);
+  CHECK(r.output.find("stack setup failed") == std::string::npos);
+}
+
 namespace {
 // The result document without its wall-clock fields.
 nlohmann::json without_wall_clock(nlohmann::json j) {
