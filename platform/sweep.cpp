@@ -83,14 +83,17 @@ sweep_grid load_sweep_grid(const std::string& path) {
     axis.key = a["key"].get<std::string>();
     if (!seen.insert(axis.key).second) throw config_error(ax + "key '" + axis.key + "' appears twice");
     if (a["values"].empty()) throw config_error(ax + "'" + axis.key + "' has no values");
+    std::vector<std::string> canonical;  // each value as the parameter holds it: 14, "14" and "0xe" are one value
     for (nlohmann::ordered_json v : a["values"]) {
       if (!v.is_primitive() || v.is_null()) throw config_error(ax + "'" + axis.key + "': values must be numbers, strings or booleans");
       // Names in their canonical (lower-case) spelling, so that "T3" and "t3" are one value.
+      std::string text;
       if (axis.key == "mode") {
         const auto& m = compare_modes();
         if (v.is_string()) v = lower_case(v.get<std::string>());
         if (!v.is_string() || std::find(m.begin(), m.end(), v.get<std::string>()) == m.end())
           throw config_error(ax + "unknown mode " + v.dump() + " (sequential, t3, t3-mca, ideal-overlap, ideal-rs-nmc)");
+        text = v.get<std::string>();
       } else {
         config probe;  // the key and the value's type and range, checked as --set checks them
         try {
@@ -99,9 +102,16 @@ sweep_grid load_sweep_grid(const std::string& path) {
           throw config_error(ax + e.what());
         }
         if (v.is_string() && config::find_def(axis.key)->type == param_type::string) v = probe.get_string(axis.key);
+        text = config::find_def(axis.key)->type == param_type::real ? nlohmann::json(probe.get_real(axis.key)).dump()
+                                                                       : probe.value_text(axis.key);  // (reals exactly)
       }
-      if (std::find(axis.values.begin(), axis.values.end(), v) != axis.values.end())
-        throw config_error(ax + "'" + axis.key + "': value " + v.dump() + " appears twice");
+      const auto same = std::find(canonical.begin(), canonical.end(), text);
+      if (same != canonical.end()) {
+        const nlohmann::ordered_json& first = axis.values[std::size_t(same - canonical.begin())];
+        throw config_error(ax + "'" + axis.key + "': value " + v.dump() + " appears twice" +
+                           (first == v ? std::string() : " (" + first.dump() + " is the same value)"));
+      }
+      canonical.push_back(text);
       axis.values.push_back(v);
     }
     if (points > max_sweep_points / axis.values.size())

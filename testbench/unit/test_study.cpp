@@ -426,6 +426,11 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
       {R"([{"key": "system.gpus", "values": [2, 4, 2]}])", "value 2 appears twice"},
       {R"([{"key": "workload.model", "values": ["mega-gpt-2", "MEGA-GPT-2"]}])", "value \"mega-gpt-2\" appears twice"},
       {R"([{"key": "mode", "values": ["t3", "T3"]}])", "value \"t3\" appears twice"},
+      // One value written two ways is one point: the number as text, another base, a real in another form.
+      {R"([{"key": "hbm.cl", "values": [14, "14"]}])", "value \"14\" appears twice (14 is the same value)"},
+      {R"([{"key": "hbm.cl", "values": ["0xe", 14]}])", "value 14 appears twice (\"0xe\" is the same value)"},
+      {R"([{"key": "hbm.tck_ns", "values": [1, "1.0", "1e0"]}])", "value \"1.0\" appears twice (1 is the same value)"},
+      {R"([{"key": "gemm.serpentine", "values": [true, "true"]}])", "value \"true\" appears twice (true is the same value)"},
       {R"([{"key": "hbm.cl", "values": [0]}])", "axis 0: --set: parameter 'hbm.cl'"}};
   for (const auto& [text, message] : grids) {
     write_text(grid, text);
