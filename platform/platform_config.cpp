@@ -145,12 +145,22 @@ platform_config make_platform_config(const config& c) {
   p.gemm.group_rows = u("gemm.group_rows");
   p.gemm.serpentine = c.get_bool("gemm.serpentine");
   {  // each resident workgroup holds two A and two B fragments (double buffering) and FP32 accumulators
-    const std::uint64_t bytes = p.sms.workgroups_per_sm * (2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
-                                                           4ull * p.gemm.tile_m * p.gemm.tile_n);
-    require(bytes <= (1u << 20), "gemm.tile_m",
-            "tile " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) + " with k-step " +
-                std::to_string(p.gemm.k_step) + " needs " + std::to_string(bytes) +
-                " B of SM storage (x gpu.workgroups_per_sm), more than the 1 MiB an SM holds");
+    const std::uint64_t per_workgroup = 2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
+                                        4ull * p.gemm.tile_m * p.gemm.tile_n;
+    const std::uint64_t bytes = p.sms.workgroups_per_sm * per_workgroup;
+    // Named after the first of the four keys set away from its default (the one the user changed).
+    const char* blamed = "gemm.tile_m";
+    for (const char* k : {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"})
+      if (!c.is_default(k)) {
+        blamed = k;
+        break;
+      }
+    require(bytes <= (1u << 20), blamed,
+            "gemm.tile_m x gemm.tile_n = " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) +
+                " with gemm.k_step = " + std::to_string(p.gemm.k_step) + " needs " + std::to_string(per_workgroup) +
+                " B per workgroup (two A and two B fragments, FP32 accumulators), x gpu.workgroups_per_sm = " +
+                std::to_string(p.sms.workgroups_per_sm) + ": " + std::to_string(bytes) +
+                " B of SM storage, more than the 1 MiB an SM holds");
   }
 
   p.producer = c.get_string("workload.producer");

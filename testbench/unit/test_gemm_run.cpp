@@ -47,7 +47,11 @@ TEST_CASE("bad GEMM input exits with code 2 and a clear message", "[gemm][cli]")
       {"--set workload.model=custom --set workload.m=-5", "workload.m"},
       {"--set workload.model=gpt-5", "gpt-5"},
       {"--set workload.sublayer=fc3", "fc3"},
-      {"--set gemm.tile_m=1024 --set gemm.tile_n=1024", "gemm.tile_m"},
+      {"--set gemm.tile_m=1024 --set gemm.tile_n=1024", "parameter 'gemm.tile_m': gemm.tile_m x gemm.tile_n = 1024x1024"},
+      // The key named is the one changed, not always gemm.tile_m.
+      {"--set gemm.k_step=1024", "parameter 'gemm.k_step': gemm.tile_m x gemm.tile_n = 128x128 with gemm.k_step = 1024 needs "
+                                 "1114112 B per workgroup"},
+      {"--set gpu.workgroups_per_sm=16", "parameter 'gpu.workgroups_per_sm': "},
       {"--mode warp-speed", "warp-speed"},
   };
   for (const auto& c : cases) {
