@@ -109,21 +109,28 @@ struct cli_args {
 };
 
 // "a,b" and repeated options: one list.
-std::vector<std::string> split_list(const std::vector<std::string>& items) {
-  std::vector<std::string> out;
-  for (const auto& item : items) {
-    std::size_t start = 0;
-    for (std::size_t comma; (comma = item.find(',', start)) != std::string::npos; start = comma + 1)
-      if (comma > start) out.push_back(item.substr(start, comma - start));
-    if (start < item.size()) out.push_back(item.substr(start));
-  }
-  return out;
-}
-
 class usage_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// The comma-separated items of a repeatable list option. A list of separators only ("--tp ,") is an
+// empty list, a mistake like an empty value; an empty item among others ("8,,16", "8,") is a typo.
+std::vector<std::string> split_list(const std::vector<std::string>& items, const std::string& name) {
+  std::vector<std::string> out;
+  for (const auto& item : items) {
+    const bool separators_only = item.find_first_not_of(',') == std::string::npos;
+    std::size_t start = 0;
+    for (std::size_t end;; start = end + 1) {
+      end = std::min(item.find(',', start), item.size());
+      if (end > start) out.push_back(item.substr(start, end - start));
+      else if (!separators_only) throw usage_error(name + ": an empty item in '" + item + "'");
+      if (end == item.size()) break;
+    }
+  }
+  if (!items.empty() && out.empty()) throw usage_error(name + ": empty list");
+  return out;
+}
 
 // A decimal integer in [lo, hi] (no sign, no wrap-around), for option `name`.
 std::uint64_t parse_uint(const std::string& text, const std::string& name, std::uint64_t lo, std::uint64_t hi) {
@@ -410,19 +417,15 @@ int cmd_compare(const cli_args& a, const config& cfg) {
 int cmd_study(const cli_args& a, const config& cfg) {
   study_options o;
   o.large = a.large;
-  o.models = split_list(a.models);
-  o.sublayers = split_list(a.sublayers);
-  // (A list of separators only, "--tp ,", is a mistake like an empty value, not "the default grid".)
-  if (!a.models.empty() && o.models.empty()) throw usage_error("--models: empty list");
-  if (!a.sublayers.empty() && o.sublayers.empty()) throw usage_error("--sublayers: empty list");
+  o.models = split_list(a.models, "--models");
+  o.sublayers = split_list(a.sublayers, "--sublayers");
   check_distinct(o.models, "--models");
   check_distinct(o.sublayers, "--sublayers");
   std::vector<std::string> tps;  // as numbers: 8 and 08 are the same TP degree
-  for (const auto& t : split_list(a.tps)) {
+  for (const auto& t : split_list(a.tps, "--tp")) {
     o.tps.push_back(unsigned(parse_uint(t, "--tp", 1, 4096)));
     tps.push_back(std::to_string(o.tps.back()));
   }
-  if (!a.tps.empty() && o.tps.empty()) throw usage_error("--tp: empty list");
   check_distinct(tps, "--tp");
   o.jobs = a.jobs;
   o.quiet = a.quiet;
