@@ -9,6 +9,7 @@
 #include <set>
 #include <sstream>
 #include <nlohmann/json.hpp>
+#include "platform/json_strict.h"
 
 namespace t3vp {
 
@@ -173,6 +174,26 @@ std::string config::suggest(const std::string& unknown) {
   return best_d <= std::max<std::size_t>(3, unknown.size() / 3) ? best : std::string();
 }
 
+namespace {
+// A key as a message can show it: control bytes escaped (a NUL, "\u0000" in a file, would cut the
+// message short).
+std::string shown(const std::string& key) {
+  std::string out;
+  for (const char ch : key) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out += ch;
+      continue;
+    }
+    static const char hex[] = "0123456789abcdef";
+    out += "\\x";
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+}  // namespace
+
 std::string config::unknown_key_message(const std::string& unknown) {
   const std::string leaf = lower_case(unknown.substr(unknown.rfind('.') + 1));
   const std::string group = unknown.substr(0, unknown.find('.') == std::string::npos ? 0 : unknown.find('.'));
@@ -183,7 +204,7 @@ std::string config::unknown_key_message(const std::string& unknown) {
     where = "the HBM peak follows from hbm.tck_ns (1024 GB/s at 1.0 ns), hbm.burst_bytes, hbm.burst_cycles and the "
             "pseudo-channel count; memtest reports it as peak_gbps";
   const std::string near = where.empty() ? suggest(unknown) : std::string();
-  return "unknown parameter '" + unknown + "'" +
+  return "unknown parameter '" + shown(unknown) + "'" +
          (!where.empty() ? " (" + where + ")" : near.empty() ? "" : " (did you mean '" + near + "'?)");
 }
 
@@ -242,23 +263,13 @@ void config::load_file(const std::string& path) {
 
 void config::load_json_text(const std::string& text, const std::string& origin) {
   json doc;
-  // A key twice in one object would silently keep the last value: refused.
-  std::vector<std::set<std::string>> keys_seen;
-  std::string duplicate;
-  const json::parser_callback_t on_event = [&](int, json::parse_event_t event, json& parsed) {
-    if (event == json::parse_event_t::object_start) keys_seen.emplace_back();
-    else if (event == json::parse_event_t::object_end && !keys_seen.empty()) keys_seen.pop_back();
-    else if (event == json::parse_event_t::key && !keys_seen.empty() && !keys_seen.back().insert(parsed.get<std::string>()).second &&
-             duplicate.empty())
-      duplicate = parsed.get<std::string>();
-    return true;
-  };
+  std::string duplicate;  // (a key twice in one object would silently keep the last value: refused)
   try {
-    doc = json::parse(text, on_event, true, /*ignore_comments=*/true);  // (config files may carry // and /* */ notes)
+    doc = parse_json_strict<json>(text, /*ignore_comments=*/true, duplicate);  // (config files may carry // and /* */ notes)
   } catch (const json::exception& e) {  // (out_of_range too: a number such as 1e400)
     throw config_error(origin + ": malformed JSON: " + e.what());
   }
-  if (!duplicate.empty()) throw config_error(origin + ": key '" + duplicate + "' appears twice in one object");
+  if (!duplicate.empty()) throw config_error(origin + ": key '" + shown(duplicate) + "' appears twice in one object");
   if (!doc.is_object()) throw config_error(origin + ": the configuration must be a JSON object");
   // Walk nested objects; a leaf whose dotted path is a parameter is assigned (once: a parameter given
   // both as a dotted key and inside its group is refused, whichever order the file has them in).

@@ -17,6 +17,7 @@
 #include <stdexcept>
 #include <nlohmann/json.hpp>
 #include <systemc>
+#include "platform/json_strict.h"
 #include "platform/line_server.h"
 #include "platform/node_system.h"
 #include "platform/results.h"
@@ -528,11 +529,13 @@ int run_serve(const config& cfg, const serve_options& opt) {
     const auto reject = [&](json body, std::string error) { channel->post({std::move(body), std::move(reply), std::move(error)}); };
     if (too_long) return reject(json(), "line longer than " + std::to_string(max) + " bytes: discarded up to its newline");
     json body;
+    std::string duplicate;
     try {
-      body = json::parse(line);
+      body = parse_json_strict<json>(line, false, duplicate);
     } catch (const json::exception& e) {
       return reject(json(), std::string("malformed JSON: ") + e.what());
     }
+    if (!duplicate.empty()) return reject(json(), "key '" + duplicate + "' appears twice in one object");
     const char* shape = "a request must be a JSON object with a \"cmd\" string";
     if (!body.is_object()) return reject(json(), shape);
     const auto id = body.find("id");

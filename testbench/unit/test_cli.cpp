@@ -28,12 +28,13 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
   const std::string broken = temp_path("broken.json");
   const std::string wrong_type = temp_path("wrong_type.json");
   const std::string twice = temp_path("twice.json"), dotted_twice = temp_path("dotted_twice.json");
-  const std::string overflow = temp_path("overflow.json");
+  const std::string overflow = temp_path("overflow.json"), nul_key = temp_path("nul_key.json");
   { std::ofstream(broken) << "{\"hbm\": {\"stacks\": 4,,}"; }
   { std::ofstream(wrong_type) << "{\"hbm\": {\"stacks\": \"four\"}}"; }
   { std::ofstream(twice) << "{\"hbm\": {\"cl\": 4}, \"hbm\": {\"cwl\": 3}}"; }
   { std::ofstream(dotted_twice) << "{\"hbm\": {\"cl\": 4}, \"hbm.cl\": 3}"; }
   { std::ofstream(overflow) << "{\"hbm\": {\"cl\": 1e400}}"; }
+  { std::ofstream(nul_key) << "{\"a\\u0000b\": 1}"; }
   const std::string small = " --set data.mode=off --set workload.model=custom --set system.gpus=2 --set workload.m=256"
                             " --set workload.n=256 --set workload.k=64";
   const std::vector<bad> cases = {
@@ -54,6 +55,7 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"memtest --config " + twice, "key 'hbm' appears twice"},
       {"memtest --config " + dotted_twice, "parameter 'hbm.cl' is given twice"},
       {"memtest --config " + overflow, "malformed JSON"},
+      {"memtest --config " + nul_key, "unknown parameter 'a\\x00b'"},  // (a NUL would cut the message short)
       {"memtest --config /", "is a directory"},
       {"memtest --set sim.quantum_ns=1000", "out of range 1..500"},
       {"memtest --pattern random --set memtest.total_mib=1 --set memtest.initiators=1024"
@@ -97,7 +99,7 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
     CHECK(r.output.find(c.expect) != std::string::npos);
     CHECK(r.output.find("t3vp: error:") != std::string::npos);
   }
-  for (const auto& f : {broken, wrong_type, twice, dotted_twice, overflow}) std::remove(f.c_str());
+  for (const auto& f : {broken, wrong_type, twice, dotted_twice, overflow, nul_key}) std::remove(f.c_str());
   // Standard output that cannot be written (a full disk) is an error, not a silent exit 0.
   struct stat full {};
   if (stat("/dev/full", &full) == 0 && S_ISCHR(full.st_mode)) CHECK(run_t3vp("params --format json >/dev/full").exit_code == 2);

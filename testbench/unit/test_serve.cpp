@@ -252,7 +252,8 @@ TEST_CASE("serve: over a thousand hostile inputs each get an error reply or a cl
       "{", "}", "{\"cmd\":", "{\"cmd\":\"status\"", "{\"cmd\":\"status\"}}", "[1,2", "nul", "tru", "\"\\uZZZZ\"",
       "{\"cmd\":\"st\xff\xfe\"}", "{'cmd':'status'}", "{\"cmd\":\"status\",}", std::string(3000, '['),
       std::string(2000, '{'), "{\"cmd\":\"run\",\"for_ns\":1e999}", "\x01\x02\x03", "{\"cmd\":\"status\"} trailing",
-      "{\"cmd\":\"\\u0000\"}", "[]", "42", "\"status\"", "null", "{\"cmd\":\"status\",\"id\":{\"a\":1}}"};
+      "{\"cmd\":\"\\u0000\"}", "[]", "42", "\"status\"", "null", "{\"cmd\":\"status\",\"id\":{\"a\":1}}",
+      "{\"cmd\":\"status\",\"cmd\":\"quit\"}"};  // (a key twice: refused, not read as its last value: quit)
   for (int round = 0; round < 9; ++round)
     for (const auto& m : malformed) expect_error(m);
   // Wrong types and bad values for every command.
