@@ -630,7 +630,8 @@ run_result sublayer_run::results() {
                  {"busiest_direction_busy_ns", double(link_busy_max_ps) / 1e3}};
   doc["per_gpu"] = per_gpu;
   {  // What the T3 blocks and links needed at most: the figures an architect sizes them by.
-    unsigned trk = 0, dmaq = 0, credits = 0, mcq = 0;
+    unsigned trk = 0, dmaq = 0, mcq = 0;
+    std::uint64_t link_buffer = 0;
     std::uint64_t spills = 0, dma_refused = 0, bank_updates_max = 0, bank_updates = 0, banks = 0;
     std::uint64_t credit_stalls = 0, mc_full = 0;
     for (unsigned g = 0; g < pc.simulated_gpus(); ++g) {
@@ -640,7 +641,7 @@ run_result sublayer_run::results() {
       spills += n.tracker.spills();
       dma_refused += n.dma.refused();
       for (const auto& l : n.nic.links()) {
-        credits = std::max(credits, l->credits_in_use_max());
+        link_buffer = std::max(link_buffer, l->buffer_bytes_in_use_max());
         credit_stalls += l->credit_stalls();
       }
       for (const auto& m : n.mc) {
@@ -653,7 +654,7 @@ run_result sublayer_run::results() {
     doc["sizing"] = {{"tracker_entries_max", trk}, {"tracker_entries", pc.tracker.entries},
                      {"tracker_spills", spills * replicas}, {"dma_queue_max", dmaq},
                      {"dma_queue_depth", pc.dma.queue_depth}, {"dma_refused", dma_refused * replicas},
-                     {"link_credits_max", credits}, {"link_credits", pc.link.credits()},
+                     {"link_buffer_bytes_max", link_buffer}, {"link_buffer_bytes", pc.link.buffer_bytes},
                      {"link_credit_stalls", credit_stalls * replicas},
                      {"mc_queue_max", mcq}, {"mc_queue_entries", pc.mc.queue_entries},
                      {"mc_queue_full_stalls", mc_full * replicas},
@@ -747,12 +748,13 @@ run_result sublayer_run::results() {
   const auto& sz = doc["sizing"];
   std::snprintf(line, sizeof line,
                 "  sizing (max over GPUs; what waited for it, summed): tracker %u of %u entries (%llu spilled), DMA "
-                "queue %u of %u (%llu refused), link credits %u of %u (%llu stalls), controller queue %u of %u (%llu "
+                "queue %u of %u (%llu refused), link buffer %llu of %llu B (%llu stalls), controller queue %u of %u (%llu "
                 "full), NMC updates per bank %llu (mean %.0f)\n",
                 sz["tracker_entries_max"].get<unsigned>(), pc.tracker.entries,
                 (unsigned long long)sz["tracker_spills"].get<std::uint64_t>(), sz["dma_queue_max"].get<unsigned>(),
                 pc.dma.queue_depth, (unsigned long long)sz["dma_refused"].get<std::uint64_t>(),
-                sz["link_credits_max"].get<unsigned>(), pc.link.credits(),
+                (unsigned long long)sz["link_buffer_bytes_max"].get<std::uint64_t>(),
+                (unsigned long long)pc.link.buffer_bytes,
                 (unsigned long long)sz["link_credit_stalls"].get<std::uint64_t>(), sz["mc_queue_max"].get<unsigned>(),
                 pc.mc.queue_entries, (unsigned long long)sz["mc_queue_full_stalls"].get<std::uint64_t>(),
                 (unsigned long long)sz["nmc_updates_per_bank_max"].get<std::uint64_t>(),

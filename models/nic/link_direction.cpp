@@ -15,20 +15,29 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
   // latency, so deciding up to one link latency ahead is exact.
   const sc_core::sc_time horizon =
       std::max(tlm::tlm_global_quantum::instance().get(), sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS));
+  const std::uint64_t bytes = payload + cfg_.header_bytes;
   sc_core::sc_time ready, start;
   for (;;) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
-    ready = std::max(std::max(at, now), free_at_);
+    ready = std::max(std::max(at, now), free_at_);  // (never decreases from one pass to the next)
     start = ready;
-    // A credit is free when fewer than credits() are held: held = undrained packets + drained packets
-    // whose credit has not travelled back by `start`.
-    while (!credits_.empty() && credits_.top() <= start) credits_.pop();
-    if (credits_.size() + unreleased_ >= cfg_.credits()) {
-      if (credits_.empty()) {  // every credit is held by a packet in flight: wait for a release
+    // Buffer bytes held at `start`: undrained packets, and drained ones whose credit is still on its way back.
+    while (!credits_.empty() && credits_.begin()->first <= start) {
+      returning_ -= credits_.begin()->second;
+      credits_.erase(credits_.begin());
+    }
+    if (unreleased_ + returning_ + bytes > cfg_.buffer_bytes) {
+      // The earliest return that makes room (nothing taken yet: a later pass may start earlier).
+      std::uint64_t held = unreleased_ + returning_;
+      auto c = credits_.begin();
+      for (; c != credits_.end() && held + bytes > cfg_.buffer_bytes; ++c) {
+        held -= c->second;
+        start = c->first;
+      }
+      if (held + bytes > cfg_.buffer_bytes) {  // only packets still in flight can free the room: wait for a release
         sc_core::wait(released_);
         continue;
       }
-      start = std::max(start, credits_.top());
     }
     if (start > now + horizon) {
       sc_core::wait(start - now - horizon / 2);  // then the next packets fit without waiting again
@@ -36,14 +45,16 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
     }
     break;
   }
-  if (!credits_.empty() && credits_.top() <= start) credits_.pop();
+  while (!credits_.empty() && credits_.begin()->first <= start) {
+    returning_ -= credits_.begin()->second;
+    credits_.erase(credits_.begin());
+  }
   // Without the credit the packet would have started when the serializer was free.
   const sc_core::sc_time unstalled = std::max(at, free_at_);
   if (start > unstalled) {
     ++credit_stalls_;
     credit_stall_time_ += start - unstalled;
   }
-  const std::uint64_t bytes = payload + cfg_.header_bytes;
   const sc_core::sc_time wire(double(bytes) / cfg_.bandwidth_gbps, sc_core::SC_NS);
   slot s;
   s.start = start;
@@ -58,20 +69,22 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
   busy_ += wire;
   if (trace_sink* t = active_trace())
     t->link_busy(int(from_), trace_tid::link + int(to_), "link gpu" + std::to_string(from_) + "->gpu" + std::to_string(to_) + " busy %", s.start, s.end);
-  ++unreleased_;
-  credits_max_ = std::max(credits_max_, unsigned(credits_.size()) + unreleased_);
+  unreleased_ += bytes;
+  held_max_ = std::max(held_max_, unreleased_ + returning_);
   return s;
 }
 
-void link_direction::release(const sc_core::sc_time& freed) {
-  --unreleased_;
-  credits_.push(freed + sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS));
+void link_direction::release(const sc_core::sc_time& freed, std::uint64_t payload) {
+  const std::uint64_t bytes = payload + cfg_.header_bytes;
+  unreleased_ -= bytes;
+  credits_.emplace(freed + sc_core::sc_time(cfg_.latency_ns, sc_core::SC_NS), bytes);
+  returning_ += bytes;
   released_.notify(sc_core::SC_ZERO_TIME);
 }
 
 std::string link_direction::state() const {
-  return std::string(name()) + ": " + std::to_string(unreleased_) + " packets in flight, " +
-         std::to_string(credits_.size()) + " credits returning, " + std::to_string(cfg_.credits()) + " credits";
+  return std::string(name()) + ": " + std::to_string(unreleased_) + " B of packets in flight, " +
+         std::to_string(returning_) + " B of credits returning, buffer " + std::to_string(cfg_.buffer_bytes) + " B";
 }
 
 std::uint64_t link_direction::payload_bytes() const {
@@ -91,10 +104,10 @@ void link_direction::report_stats(stat_sink& s) const {
   const double window = (last_end_ - first_start_).to_seconds();
   s.add("utilization", window > 0 ? busy_.to_seconds() / window : 0.0, "ratio",
         "busy_ns divided by the time from the first packet's start to the last packet's end");
-  s.add("credit_stalls", double(credit_stalls_), "packets", "packets whose start waited for a credit");
-  s.add("credit_stall_ns", credit_stall_time_.to_seconds() * 1e9, "ns", "total time packets waited for a credit");
-  s.add("credits_in_use_max", double(credits_max_), "credits",
-        "most credits held at once (receive-buffer packets in use); link.buffer_bytes / packet bytes are available");
+  s.add("credit_stalls", double(credit_stalls_), "packets", "packets whose start waited for room in the receive buffer");
+  s.add("credit_stall_ns", credit_stall_time_.to_seconds() * 1e9, "ns", "total time packets waited for room in the receive buffer");
+  s.add("buffer_bytes_in_use_max", double(held_max_), "B",
+        "most receive-buffer bytes held at once, the placed packet included (of link.buffer_bytes)");
 }
 
 }  // namespace t3vp

@@ -140,15 +140,16 @@ void nic::receive() {
     q->pop_front();
     --rx_pending_;
     link_direction* arrived_on = p->link;
+    const std::uint64_t payload = p->gp.get_data_length();
     const unsigned dst = gpu_of(p->gp.get_address());
     if (dst != gpu_) {  // store and forward
       if (!next_link(dst)) {
         ++errors_;
-        arrived_on->release(arrival);
+        arrived_on->release(arrival, payload);
         free_packet(p);
         continue;
       }
-      arrived_on->release(transmit(p, std::max(arrival, now)));
+      arrived_on->release(transmit(p, std::max(arrival, now)), payload);
       ++forwarded_;
       continue;
     }
@@ -168,7 +169,7 @@ void nic::receive() {
     }
     // The receive buffer frees when the packet is handed to the memory controllers (their queues
     // absorb it), not when DRAM has written it.
-    arrived_on->release(std::max(arrival, now));
+    arrived_on->release(std::max(arrival, now), payload);
     free_packet(p);
   }
 }
