@@ -119,7 +119,8 @@ class usage_error : public std::runtime_error {
 std::vector<std::string> split_list(const std::vector<std::string>& items, const std::string& name) {
   std::vector<std::string> out;
   for (const auto& item : items) {
-    const bool separators_only = item.find_first_not_of(',') == std::string::npos;
+    // (one list of separators only is an empty list, below; among other items it is a typo as well)
+    const bool separators_only = item.find_first_not_of(',') == std::string::npos && items.size() == 1;
     std::size_t start = 0;
     for (std::size_t end;; start = end + 1) {
       end = std::min(item.find(',', start), item.size());

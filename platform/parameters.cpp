@@ -84,8 +84,8 @@ std::vector<param_def> build_parameter_schema() {
       integer("link.packet_header_bytes", 16, "B", 0, 4096, "header bytes per packet (routing, address, op, CRC)"),
       integer("link.buffer_bytes", 131072, "B", 1, 1ll << 32,
               "receive buffer per link direction, counted by the sender in bytes (credits): a packet holds its "
-              "payload + header from its start until one link latency after the receiver has written it into "
-              "memory. Must hold at least one full packet; at least bandwidth x round trip (link.bandwidth_gbps x 2 x "
+              "payload + header from its start until one link latency after the receiver has handed it to its "
+              "memory controllers (or sent it on). Must hold at least one full packet; at least bandwidth x round trip (link.bandwidth_gbps x 2 x "
               "link.latency_ns: ~80 KB at the defaults) to never stall"),
 
       // --- collective kernels (baseline ring reduce-scatter / all-gather on SMs) ---

@@ -148,13 +148,14 @@ platform_config make_platform_config(const config& c) {
     const std::uint64_t per_workgroup = 2ull * 2 * (std::uint64_t(p.gemm.tile_m) + p.gemm.tile_n) * p.gemm.k_step +
                                         4ull * p.gemm.tile_m * p.gemm.tile_n;
     const std::uint64_t bytes = p.sms.workgroups_per_sm * per_workgroup;
-    // Named after the first of the four keys set away from its default (the one the user changed).
-    const char* blamed = "gemm.tile_m";
+    // Named after the first of the four keys the user raised above its default (else changed at all).
+    const char* blamed = nullptr;
+    const config defaults;
     for (const char* k : {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"})
-      if (!c.is_default(k)) {
-        blamed = k;
-        break;
-      }
+      if (!blamed && c.get_int(k) > defaults.get_int(k)) blamed = k;
+    for (const char* k : {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"})
+      if (!blamed && !c.is_default(k)) blamed = k;
+    if (!blamed) blamed = "gemm.tile_m";
     require(bytes <= (1u << 20), blamed,
             "gemm.tile_m x gemm.tile_n = " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) +
                 " with gemm.k_step = " + std::to_string(p.gemm.k_step) + " needs " + std::to_string(per_workgroup) +

@@ -259,14 +259,15 @@ void check_thread_mappings() {
   if (!(f >> limit)) return;  // (not Linux, or no /proc: nothing to check against)
   constexpr std::uint64_t maps_per_thread = 2, other_maps = 2048;  // (libraries, heap, data chunks)
   const std::uint64_t threads = count_threads(sc_core::sc_get_top_level_objects());
-  if (threads * maps_per_thread + other_maps <= limit) return;
+  const std::uint64_t needed = threads * maps_per_thread + other_maps;
+  if (needed <= limit) return;
   throw config_error("the platform has " + std::to_string(threads) +
-                     " SystemC threads (per simulated GPU: gpu.sms + dma.engines + 2 x collective.sms + 1), "
-                     "each on its own stack with a guard page: about " + std::to_string(threads * maps_per_thread) +
-                     " memory mappings, more than this host allows one process (vm.max_map_count = " +
-                     std::to_string(limit) + "). Reduce system.gpus, gpu.sms, dma.engines or collective.sms "
-                     "(system.symmetric=true simulates one GPU), or raise the limit as root: "
-                     "sysctl -w vm.max_map_count=" + std::to_string(std::max<std::uint64_t>(262144, 2 * (threads * maps_per_thread + other_maps))));
+                     " SystemC threads (per simulated GPU: gpu.sms + dma.engines + 2 x collective.sms + 1; and 1 for "
+                     "the host), each on its own stack with a guard page: with the rest of the process about " +
+                     std::to_string(needed) + " memory mappings, more than this host allows one process "
+                     "(vm.max_map_count = " + std::to_string(limit) + "). Reduce system.gpus, gpu.sms, dma.engines or "
+                     "collective.sms (system.symmetric=true simulates one GPU), or raise the limit as root: "
+                     "sysctl -w vm.max_map_count=" + std::to_string(std::max<std::uint64_t>(262144, 2 * needed)));
 }
 
 }  // namespace

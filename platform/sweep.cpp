@@ -4,11 +4,13 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
 #include "platform/child_pool.h"
 #include "platform/compare.h"
+#include "platform/json_strict.h"
 #include "platform/platform_config.h"
 #include "platform/progress.h"
 
@@ -61,11 +63,14 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> sweep_grid::point(st
 sweep_grid load_sweep_grid(const std::string& path) {
   std::ifstream in = open_input_file(path, "--grid file");
   nlohmann::ordered_json doc;
+  std::string duplicate;
   try {
-    doc = nlohmann::ordered_json::parse(in, nullptr, true, /*ignore_comments=*/true);
+    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    doc = parse_json_strict<nlohmann::ordered_json>(text, /*ignore_comments=*/true, duplicate);
   } catch (const nlohmann::json::exception& e) {
     throw config_error("--grid '" + path + "': not valid JSON: " + e.what());
   }
+  if (!duplicate.empty()) throw config_error("--grid '" + path + "': key '" + duplicate + "' appears twice in one object");
   const std::string where = "--grid '" + path + "': ";
   if (!doc.is_array() || doc.empty())
     throw config_error(where + "expected a non-empty JSON list of axes {\"key\": ..., \"values\": [...]}");
@@ -102,7 +107,7 @@ sweep_grid load_sweep_grid(const std::string& path) {
           throw config_error(ax + e.what());
         }
         if (v.is_string() && config::find_def(axis.key)->type == param_type::string) v = probe.get_string(axis.key);
-        text = config::find_def(axis.key)->type == param_type::real ? nlohmann::json(probe.get_real(axis.key)).dump()
+        text = config::find_def(axis.key)->type == param_type::real ? nlohmann::json(probe.get_real(axis.key) + 0.0).dump()
                                                                        : probe.value_text(axis.key);  // (reals exactly)
       }
       const auto same = std::find(canonical.begin(), canonical.end(), text);

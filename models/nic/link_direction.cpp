@@ -19,25 +19,26 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
   sc_core::sc_time ready, start;
   for (;;) {
     const sc_core::sc_time now = sc_core::sc_time_stamp();
-    ready = std::max(std::max(at, now), free_at_);  // (never decreases from one pass to the next)
-    start = ready;
-    // Buffer bytes held at `start`: undrained packets, and drained ones whose credit is still on its way back.
-    while (!credits_.empty() && credits_.begin()->first <= start) {
+    // Credits back by the earliest start any sender can still get are free for good.
+    const sc_core::sc_time floor = std::max(now, free_at_);
+    while (!credits_.empty() && credits_.begin()->first <= floor) {
       returning_ -= credits_.begin()->second;
       credits_.erase(credits_.begin());
     }
-    if (unreleased_ + returning_ + bytes > cfg_.buffer_bytes) {
-      // The earliest return that makes room (nothing taken yet: a later pass may start earlier).
-      std::uint64_t held = unreleased_ + returning_;
-      auto c = credits_.begin();
-      for (; c != credits_.end() && held + bytes > cfg_.buffer_bytes; ++c) {
-        held -= c->second;
-        start = c->first;
-      }
-      if (held + bytes > cfg_.buffer_bytes) {  // only packets still in flight can free the room: wait for a release
-        sc_core::wait(released_);
-        continue;
-      }
+    ready = std::max(at, floor);
+    start = ready;
+    // Bytes held at `start`: undrained packets, and drained ones whose credit is not back by then.
+    // Counted, not taken: until this packet is placed, another sender may still start earlier.
+    std::uint64_t held = unreleased_ + returning_;
+    auto c = credits_.begin();
+    for (; c != credits_.end() && c->first <= start; ++c) held -= c->second;
+    for (; c != credits_.end() && held + bytes > cfg_.buffer_bytes; ++c) {  // the earliest return that makes room
+      held -= c->second;
+      start = c->first;
+    }
+    if (held + bytes > cfg_.buffer_bytes) {  // only packets still in flight can free the room: wait for a release
+      sc_core::wait(released_);
+      continue;
     }
     if (start > now + horizon) {
       sc_core::wait(start - now - horizon / 2);  // then the next packets fit without waiting again

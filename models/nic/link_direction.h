@@ -1,11 +1,12 @@
 #pragma once
 // One direction of a GPU-to-GPU link, as the sender's NIC sees it: a serializer with a fixed bandwidth
 // (headers included), a one-way latency, and credit-based flow control against the receiver's buffer.
-// LT model: packets are placed first-come first-served on a busy-until timeline; a packet may start
+// LT model: packets are placed first-come first-served (in call order; a sender waiting for room
+// reserves none, so a shorter packet that fits may go first) on a busy-until timeline; a packet may start
 // only when the serializer is free and the receiver's buffer has room for it. Credits count buffer
 // bytes (as flit-based link credits do, not packets: a short packet holds only its own size): a packet
-// holds payload + header bytes from its start until the receiver has written it into memory (or
-// forwarded it) plus one link latency (the credit's return trip, which is not charged any bandwidth).
+// holds payload + header bytes from its start until the receiver has handed it to its memory
+// controllers (or forwarded it) plus one link latency (the credit's return trip, which is not charged any bandwidth).
 // When the buffer is full of packets the receiver has not yet drained, send() blocks the calling
 // thread until one is released: flow control is the one place where a transport call waits.
 #include <cstdint>

@@ -75,6 +75,7 @@ TEST_CASE("bad input exits with code 2 and names the problem", "[cli]") {
       {"study --tp 8,08 --list", "'8' is listed twice"},
       {"study --tp , --list", "--tp: empty list"},
       {"study --tp 8,,16 --list", "--tp: an empty item in '8,,16'"},
+      {"study --tp , --tp 8 --list", "--tp: an empty item in ','"},
       {"study --models t-nlg, --list", "--models: an empty item in 't-nlg,'"},
       // The usual slips: KEY=VALUE without --set, a parameter as an option, another command's option.
       {"run --set system.gpus=2 system.gpus=4", "unexpected argument 'system.gpus=4' (parameters are set with --set: --set system.gpus=4)"},

@@ -52,6 +52,7 @@ TEST_CASE("bad GEMM input exits with code 2 and a clear message", "[gemm][cli]")
       {"--set gemm.k_step=1024", "parameter 'gemm.k_step': gemm.tile_m x gemm.tile_n = 128x128 with gemm.k_step = 1024 needs "
                                  "1114112 B per workgroup"},
       {"--set gpu.workgroups_per_sm=16", "parameter 'gpu.workgroups_per_sm': "},
+      {"--set gemm.tile_m=64 --set gemm.tile_n=1024 --set gemm.k_step=256", "parameter 'gemm.tile_n': "},  // (the raised one)
       {"--mode warp-speed", "warp-speed"},
   };
   for (const auto& c : cases) {

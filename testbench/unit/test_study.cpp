@@ -431,6 +431,8 @@ TEST_CASE("sweep and merge reject bad input with exit code 2 and a clear message
       {R"([{"key": "hbm.cl", "values": ["0xe", 14]}])", "value 14 appears twice (\"0xe\" is the same value)"},
       {R"([{"key": "hbm.tck_ns", "values": [1, "1.0", "1e0"]}])", "value \"1.0\" appears twice (1 is the same value)"},
       {R"([{"key": "gemm.serpentine", "values": [true, "true"]}])", "value \"true\" appears twice (true is the same value)"},
+      {R"([{"key": "link.latency_ns", "values": [0, -0.0]}])", "value -0.0 appears twice"},
+      {R"([{"key": "hbm.cl", "values": [14], "values": [15]}])", "key 'values' appears twice in one object"},
       {R"([{"key": "hbm.cl", "values": [0]}])", "axis 0: --set: parameter 'hbm.cl'"}};
   for (const auto& [text, message] : grids) {
     write_text(grid, text);
