@@ -1,14 +1,12 @@
 #include "platform/cli.h"
 
 #include <algorithm>
-#include <cctype>
 #include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <set>
 #include <sstream>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
@@ -108,7 +106,6 @@ struct cli_args {
   serve_options serve;
 };
 
-// "a,b" and repeated options: one list.
 class usage_error : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;

@@ -254,12 +254,14 @@ std::ifstream open_input_file(const std::string& path, const std::string& what) 
   return in;
 }
 
-void config::load_file(const std::string& path) {
-  std::ifstream in = open_input_file(path, "configuration file");
+std::string read_input_file(const std::string& path, const std::string& what) {
+  std::ifstream in = open_input_file(path, what);
   std::ostringstream os;
   os << in.rdbuf();
-  load_json_text(os.str(), path);
+  return os.str();
 }
+
+void config::load_file(const std::string& path) { load_json_text(read_input_file(path, "configuration file"), path); }
 
 void config::load_json_text(const std::string& text, const std::string& origin) {
   json doc;

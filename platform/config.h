@@ -21,6 +21,8 @@ class config_error : public std::runtime_error {
 // Opens a file the user named (`what`: e.g. "configuration file"); a directory or an unreadable path
 // is a config_error naming it.
 std::ifstream open_input_file(const std::string& path, const std::string& what);
+// The whole of such a file.
+std::string read_input_file(const std::string& path, const std::string& what);
 
 enum class param_type { integer, real, boolean, string };
 const char* to_string(param_type t);

@@ -9,6 +9,7 @@
 #include <boost/asio.hpp>
 #include <boost/program_options.hpp>
 #include <nlohmann/json.hpp>
+#include "platform/serve.h"
 
 namespace t3vp {
 namespace {
@@ -17,27 +18,23 @@ namespace asio = boost::asio;
 namespace po = boost::program_options;
 using tcp = asio::ip::tcp;
 
-const char* ctl_usage =
-    "usage: t3vp ctl [--host H] [--port N] [--timeout S] COMMAND [KEY=VALUE]...\n"
-    "       t3vp ctl [--host H] [--port N] [--timeout S] '{\"cmd\": ...}'\n"
-    "Sends one request to `t3vp serve` and prints the reply line. A VALUE that parses as JSON is\n"
-    "sent as such (64, true, \"text\"), anything else as a string (0x10000000000).\n"
-    "  --host H      server address (default 127.0.0.1)\n"
-    "  --port N      server port (required)\n"
-    "  --timeout S   give up after S seconds (default 0: wait as long as the reply takes, e.g. a run)\n"
-    "COMMAND and its arguments (docs/serve.md):\n"
-    "  status                      state, simulated time, progress; the result once finished\n"
-    "  run [for_ns=N|until_ns=T]   run (to the end, for N ns or until T ns); replies when it stops\n"
-    "  pause                       stop a run at the end of the current time step\n"
-    "  list [root=NAME]            the module hierarchy (below NAME)\n"
-    "  get key=K                   a configuration parameter\n"
-    "  set key=K value=V           change one live (only sim.log_level)\n"
-    "  stats [root=NAME]           statistics (below NAME)\n"
-    "  read addr=A len=N           memory through the host's port (debug transport)\n"
-    "  buffers                     where the workload's tensors are\n"
-    "  trace on=true|false         log the host's register accesses (MMIO) to the server's stderr\n"
-    "  quit                        stop the server\n"
-    "exit code: 0 ok, 1 the server answered ok=false, 2 bad usage, 3 no server or no valid reply\n";
+std::string ctl_usage() {
+  std::string u =
+      "usage: t3vp ctl [--host H] [--port N] [--timeout S] COMMAND [KEY=VALUE]...\n"
+      "       t3vp ctl [--host H] [--port N] [--timeout S] '{\"cmd\": ...}'\n"
+      "Sends one request to `t3vp serve` and prints the reply line. A VALUE that parses as JSON is\n"
+      "sent as such (64, true, \"text\"), anything else as a string (0x10000000000).\n"
+      "  --host H      server address (default 127.0.0.1)\n"
+      "  --port N      server port (required)\n"
+      "  --timeout S   give up after S seconds (default 0: wait as long as the reply takes, e.g. a run)\n"
+      "COMMAND and its arguments (docs/serve.md):\n";
+  char line[160];
+  for (const auto& c : serve_commands()) {
+    std::snprintf(line, sizeof line, "  %-28s%s\n", (std::string(c.name) + (*c.synopsis ? " " : "") + c.synopsis).c_str(), c.what);
+    u += line;
+  }
+  return u + "exit code: 0 ok, 1 the server answered ok=false, 2 bad usage, 3 no server or no valid reply\n";
+}
 
 struct usage_problem : std::runtime_error {
   using std::runtime_error::runtime_error;
@@ -84,17 +81,17 @@ int run_ctl(int argc, char** argv) {
     po::store(po::command_line_parser(argc, argv).options(opts).positional(pos).run(), vm);
     po::notify(vm);
     if (vm.count("help")) {
-      std::fputs(ctl_usage, stdout);
+      std::fputs(ctl_usage().c_str(), stdout);
       return 0;
     }
     if (!vm.count("port") || port == 0 || port > 65535) throw usage_problem("--port: expected 1..65535");
     if (!(timeout_s >= 0) || timeout_s > 1e6) throw usage_problem("--timeout: expected 0..1000000 seconds");
     request = build_request(words);
   } catch (const po::error& e) {
-    std::fprintf(stderr, "t3vp ctl: error: %s\n\n%s", e.what(), ctl_usage);
+    std::fprintf(stderr, "t3vp ctl: error: %s\n\n%s", e.what(), ctl_usage().c_str());
     return 2;
   } catch (const usage_problem& e) {
-    std::fprintf(stderr, "t3vp ctl: error: %s\n\n%s", e.what(), ctl_usage);
+    std::fprintf(stderr, "t3vp ctl: error: %s\n\n%s", e.what(), ctl_usage().c_str());
     return 2;
   }
 

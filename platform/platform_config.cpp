@@ -1,6 +1,7 @@
 #include "platform/platform_config.h"
 
 #include <algorithm>
+#include <iterator>
 #include "tlm/global_address.h"
 
 namespace t3vp {
@@ -149,13 +150,14 @@ platform_config make_platform_config(const config& c) {
                                         4ull * p.gemm.tile_m * p.gemm.tile_n;
     const std::uint64_t bytes = p.sms.workgroups_per_sm * per_workgroup;
     // Named after the first of the four keys the user raised above its default (else changed at all).
-    const char* blamed = nullptr;
-    const config defaults;
-    for (const char* k : {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"})
-      if (!blamed && c.get_int(k) > defaults.get_int(k)) blamed = k;
-    for (const char* k : {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"})
-      if (!blamed && !c.is_default(k)) blamed = k;
-    if (!blamed) blamed = "gemm.tile_m";
+    const char* blamed = "gemm.tile_m";
+    if (bytes > (1u << 20)) {
+      const config defaults;
+      const char* keys[] = {"gemm.tile_m", "gemm.tile_n", "gemm.k_step", "gpu.workgroups_per_sm"};
+      const auto raised = std::find_if(std::begin(keys), std::end(keys), [&](const char* k) { return c.get_int(k) > defaults.get_int(k); });
+      const auto changed = std::find_if(std::begin(keys), std::end(keys), [&](const char* k) { return !c.is_default(k); });
+      blamed = raised != std::end(keys) ? *raised : changed != std::end(keys) ? *changed : blamed;
+    }
     require(bytes <= (1u << 20), blamed,
             "gemm.tile_m x gemm.tile_n = " + std::to_string(p.gemm.tile_m) + "x" + std::to_string(p.gemm.tile_n) +
                 " with gemm.k_step = " + std::to_string(p.gemm.k_step) + " needs " + std::to_string(per_workgroup) +

@@ -1,12 +1,10 @@
 #include "platform/serve.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <memory>
 #include <condition_variable>
 #include <csignal>
-#include <map>
 #include <cstdlib>
 #include <cstdio>
 #include <deque>
@@ -208,18 +206,14 @@ class controller {
   json dispatch(request& r) {
     const json& b = r.body;
     const std::string& cmd = b.at("cmd").get_ref<const std::string&>();
-    // An argument a command does not take is a mistake: a typo in `for_ns` would otherwise run the
-    // whole simulation, one in `root` return every statistic.
-    static const std::map<std::string, std::vector<std::string>> takes = {
-        {"status", {}}, {"run", {"for_ns", "until_ns"}}, {"pause", {}}, {"list", {"root"}}, {"get", {"key"}},
-        {"set", {"key", "value"}}, {"stats", {"root"}}, {"read", {"addr", "len"}}, {"buffers", {}}, {"trace", {"on"}},
-        {"quit", {}}};
-    if (const auto t = takes.find(cmd); t != takes.end()) {
+    const auto& commands = serve_commands();
+    const auto t = std::find_if(commands.begin(), commands.end(), [&](const serve_command& c) { return cmd == c.name; });
+    if (t != commands.end()) {
       for (const auto& item : b.items()) {
         const std::string& k = item.key();
-        if (k == "cmd" || k == "id" || std::find(t->second.begin(), t->second.end(), k) != t->second.end()) continue;
+        if (k == "cmd" || k == "id" || std::find(t->args.begin(), t->args.end(), k) != t->args.end()) continue;
         std::string known;
-        for (const auto& a : t->second) known += (known.empty() ? "" : ", ") + a;
+        for (const auto& a : t->args) known += (known.empty() ? "" : ", ") + a;
         return error_json("unknown argument '" + k + "' for " + cmd + " (" + (known.empty() ? "it takes none" : "it takes " + known) + ")");
       }
     }
@@ -401,7 +395,7 @@ class controller {
     if (!k) return error_json(err);
     const std::string& key = *k;
     const param_def* d = config::find_def(key);
-    if (!d) return error_json(unknown_key(key));
+    if (!d) return error_json(config::unknown_key_message(key));
     json value;
     switch (d->type) {
       case param_type::integer: value = cfg_.get_int(key); break;
@@ -419,7 +413,7 @@ class controller {
     const std::string* k = get_string(b, "key", true, err);
     if (!k) return error_json(err);
     const std::string& key = *k;
-    if (!config::find_def(key)) return error_json(unknown_key(key));
+    if (!config::find_def(key)) return error_json(config::unknown_key_message(key));
     const auto it = b.find("value");
     if (it == b.end()) return error_json("missing argument 'value'");
     if (!it->is_primitive() || it->is_null()) return error_json("'value' must be a string, number or boolean");
@@ -437,7 +431,6 @@ class controller {
     return {{"ok", true}, {"key", key}, {"value", cfg_.value_text(key)}};
   }
 
-  static std::string unknown_key(const std::string& key) { return config::unknown_key_message(key); }
 
   json stats(const json& b) const {
     std::vector<sc_core::sc_object*> roots;
@@ -513,6 +506,22 @@ class controller {
 };
 
 }  // namespace
+
+const std::vector<serve_command>& serve_commands() {
+  static const std::vector<serve_command> commands = {
+      {"status", {}, "", "state, simulated time, progress; the result once finished"},
+      {"run", {"for_ns", "until_ns"}, "[for_ns=N|until_ns=T]", "run (to the end, for N ns or until T ns); replies when it stops"},
+      {"pause", {}, "", "stop a run at the end of the current time step"},
+      {"list", {"root"}, "[root=NAME]", "the module hierarchy (below NAME)"},
+      {"get", {"key"}, "key=K", "a configuration parameter"},
+      {"set", {"key", "value"}, "key=K value=V", "change one live (only sim.log_level)"},
+      {"stats", {"root"}, "[root=NAME]", "statistics (below NAME)"},
+      {"read", {"addr", "len"}, "addr=A len=N", "memory through the host's port (debug transport)"},
+      {"buffers", {}, "", "where the workload's tensors are"},
+      {"trace", {"on"}, "on=true|false", "log the host's register accesses (MMIO) to the server's stderr"},
+      {"quit", {}, "", "stop the server"}};
+  return commands;
+}
 
 int run_serve(const config& cfg, const serve_options& opt) {
   std::signal(SIGPIPE, SIG_IGN);  // a client gone mid-reply is an error code, not a signal

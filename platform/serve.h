@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <vector>
 #include "platform/config.h"
 
 namespace t3vp {
@@ -17,6 +18,16 @@ constexpr double serve_max_run_ns = 1e12;
 
 // The range of --max-line-bytes.
 constexpr std::size_t serve_min_line_bytes = 64, serve_max_line_bytes = 16u << 20;
+
+// The commands serve answers: the arguments each takes (any other is refused: a typo in `for_ns`
+// would otherwise run the whole simulation), and their help line (`t3vp ctl --help`).
+struct serve_command {
+  const char* name;
+  std::vector<std::string> args;
+  const char* synopsis;  // the arguments as ctl takes them
+  const char* what;
+};
+const std::vector<serve_command>& serve_commands();
 
 struct serve_options {
   std::string mode = "sequential";

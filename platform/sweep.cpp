@@ -4,7 +4,6 @@
 #include <cctype>
 #include <cstdio>
 #include <fstream>
-#include <iterator>
 #include <map>
 #include <set>
 #include <sstream>
@@ -61,12 +60,11 @@ std::vector<std::pair<std::string, nlohmann::ordered_json>> sweep_grid::point(st
 }
 
 sweep_grid load_sweep_grid(const std::string& path) {
-  std::ifstream in = open_input_file(path, "--grid file");
+  const std::string file_text = read_input_file(path, "--grid file");
   nlohmann::ordered_json doc;
   std::string duplicate;
   try {
-    const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    doc = parse_json_strict<nlohmann::ordered_json>(text, /*ignore_comments=*/true, duplicate);
+    doc = parse_json_strict<nlohmann::ordered_json>(file_text, /*ignore_comments=*/true, duplicate);
   } catch (const nlohmann::json::exception& e) {
     throw config_error("--grid '" + path + "': not valid JSON: " + e.what());
   }
@@ -106,9 +104,10 @@ sweep_grid load_sweep_grid(const std::string& path) {
         } catch (const config_error& e) {
           throw config_error(ax + e.what());
         }
-        if (v.is_string() && config::find_def(axis.key)->type == param_type::string) v = probe.get_string(axis.key);
-        text = config::find_def(axis.key)->type == param_type::real ? nlohmann::json(probe.get_real(axis.key) + 0.0).dump()
-                                                                       : probe.value_text(axis.key);  // (reals exactly)
+        const param_type type = config::find_def(axis.key)->type;
+        if (v.is_string() && type == param_type::string) v = probe.get_string(axis.key);
+        text = type == param_type::real ? nlohmann::json(probe.get_real(axis.key) + 0.0).dump()  // (reals exactly; -0 is 0)
+                                        : probe.value_text(axis.key);
       }
       const auto same = std::find(canonical.begin(), canonical.end(), text);
       if (same != canonical.end()) {

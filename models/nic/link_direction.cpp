@@ -21,10 +21,7 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
     const sc_core::sc_time now = sc_core::sc_time_stamp();
     // Credits back by the earliest start any sender can still get are free for good.
     const sc_core::sc_time floor = std::max(now, free_at_);
-    while (!credits_.empty() && credits_.begin()->first <= floor) {
-      returning_ -= credits_.begin()->second;
-      credits_.erase(credits_.begin());
-    }
+    take_credits_back(floor);
     ready = std::max(at, floor);
     start = ready;
     // Bytes held at `start`: undrained packets, and drained ones whose credit is not back by then.
@@ -46,10 +43,7 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
     }
     break;
   }
-  while (!credits_.empty() && credits_.begin()->first <= start) {
-    returning_ -= credits_.begin()->second;
-    credits_.erase(credits_.begin());
-  }
+  take_credits_back(start);
   // Without the credit the packet would have started when the serializer was free.
   const sc_core::sc_time unstalled = std::max(at, free_at_);
   if (start > unstalled) {
@@ -73,6 +67,13 @@ link_direction::slot link_direction::send(std::uint64_t payload, const sc_core::
   unreleased_ += bytes;
   held_max_ = std::max(held_max_, unreleased_ + returning_);
   return s;
+}
+
+void link_direction::take_credits_back(const sc_core::sc_time& t) {
+  while (!credits_.empty() && credits_.begin()->first <= t) {
+    returning_ -= credits_.begin()->second;
+    credits_.erase(credits_.begin());
+  }
 }
 
 void link_direction::release(const sc_core::sc_time& freed, std::uint64_t payload) {

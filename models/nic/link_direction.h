@@ -61,6 +61,7 @@ class link_direction : public sc_core::sc_module, public has_stats {
   sc_core::sc_time free_at_;
   // Credits on their way back: return time -> bytes of the drained packet; returning_ is their sum.
   std::multimap<sc_core::sc_time, std::uint64_t> credits_;
+  void take_credits_back(const sc_core::sc_time& t);  // those back by t, for good
   std::uint64_t returning_ = 0;
   std::uint64_t unreleased_ = 0;  // bytes of packets sent whose receiver has not drained them yet
   sc_core::sc_event released_;
